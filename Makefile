@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# The VCM kernel series: tooling. See README.md.
+#
+#   make demo     the main job: install, build, boot, show what the series does
+#   make check    every gate and every QEMU run; ends with "N passed, N failed"
+
+IOMMU ?= intel
+S := scripts
+
+.PHONY: all deps tree export kernel initramfs qemu check demo clean distclean help
+
+all: help
+
+help:
+	@echo "make demo    install, build, boot QEMU, show the IOMMU topology the series uses"
+	@echo "make check   every gate and QEMU run on intel, amd and virtio IOMMUs"
+	@echo "steps:       deps tree kernel initramfs qemu [IOMMU=intel|amd|virtio] export"
+
+deps:
+	@bash $(S)/deps.sh
+
+tree: deps
+	@bash $(S)/tree.sh
+
+export:
+	@bash $(S)/export.sh
+
+kernel: tree
+	@bash $(S)/kernel.sh
+
+initramfs: kernel
+	@bash $(S)/initramfs.sh
+
+qemu: initramfs
+	@bash $(S)/qemu.sh $(IOMMU)
+
+check: deps
+	@bash $(S)/check.sh
+
+demo: deps
+	@bash $(S)/demo.sh
+
+clean:
+	rm -rf build/obj build/selftests build/bisect-ksft build/initramfs build/initramfs.cpio.gz build/results build/logs
+
+distclean:
+	rm -rf build

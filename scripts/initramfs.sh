@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build/initramfs.cpio.gz: busybox-static, the statically linked vcm selftests, and an
+# init that runs them (TAP on the second serial port, kernel log on the first), scans
+# kmemleak, and powers off.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bb=$(command -v busybox || true)
+[ -x /bin/busybox ] && bb=/bin/busybox
+[ -n "$bb" ] && file -b "$bb" 2>/dev/null | grep -q static || [ -n "$bb" ] || die "busybox-static is not installed: run 'make deps'"
+[ -f "$OBJ/.config" ] || die "no kernel build in $OBJ: run 'make kernel' first"
+
+say "initramfs: uapi headers and selftests"
+step "make headers" "$LOGS/initramfs-headers.log" kmake headers
+KSFT=$BUILD/selftests
+rm -rf "$KSFT"
+mkdir -p "$KSFT"
+step "build selftests (tools/testing/selftests/vcm)" "$LOGS/initramfs-selftests.log" \
+	make -C "$SRC/tools/testing/selftests/vcm" OUTPUT="$KSFT" \
+	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
+tests=$(make -s -C "$SRC/tools/testing/selftests/vcm" OUTPUT="$KSFT" \
+	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static \
+	--eval='print-tests: ; @echo $(notdir $(TEST_GEN_PROGS) $(TEST_PROGS))' print-tests)
+info "selftests: $tests"
+
+R=$BUILD/initramfs
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,vcm,etc}
+cp "$bb" "$R/bin/busybox"
+for t in $tests; do
+	cp "$KSFT/$t" "$R/vcm/"
+done
+echo "$tests" | tr ' ' '\n' >"$R/vcm/tests.list"
+cp "$TOP/scripts/guest-init.sh" "$R/init"
+chmod +x "$R/init"
+(cd "$R" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -9n >"$BUILD/initramfs.cpio.gz"
+info "initramfs: $(du -h "$BUILD/initramfs.cpio.gz" | cut -f1), $(echo "$tests" | wc -w) test programs"
