@@ -131,6 +131,7 @@ if want bisect; then
 			break
 		fi
 		if g diff --name-only "$c~1" "$c" | grep -q '^tools/testing/selftests/vcm/'; then
+			mkdir -p "$BUILD/bisect-ksft"
 			if ! kmake headers >"$LOGS/bisect-$i-headers.log" 2>&1 ||
 			   ! make -C "$SRC/tools/testing/selftests/vcm" OUTPUT="$BUILD/bisect-ksft" \
 				KHDR_INCLUDES="-isystem $OBJ/usr/include" >"$LOGS/bisect-$i-selftests.log" 2>&1; then
@@ -152,7 +153,7 @@ fi
 
 # --- 4. sparse (C=2) and W=1 on every kernel .c file the series creates or touches ---
 if want sparse; then
-	say "gate sparse: make C=2 W=1 on the files the series touches"
+	say "gate sparse: make C=2 W=1 on the files the series touches (diagnostics on its lines)"
 	mapfile -t cfiles < <(g diff --name-only --diff-filter=AM "$BASE_TAG" HEAD -- '*.c' | grep -v '^tools/' || true)
 	bad=0 checked=0
 	: >"$LOGS/sparse.log"
@@ -163,9 +164,9 @@ if want sparse; then
 			continue
 		fi
 		checked=$((checked + 1))
-		out=$(kmake C=2 W=1 "$o" 2>&1)
-		echo "$out" >>"$LOGS/sparse.log"
-		w=$(echo "$out" | grep -E '(warning|error):' || true)
+		kmake C=2 W=1 "$o" >"$LOGS/sparse-one.log" 2>&1 || true
+		cat "$LOGS/sparse-one.log" >>"$LOGS/sparse.log"
+		w=$(python3 "$TOP/scripts/new-warnings.py" "$SRC" "$OBJ" "$BASE_TAG" "$LOGS/sparse-one.log")
 		if [ -n "$w" ]; then
 			bad=$((bad + 1))
 			echo "$w" | sed 's/^/    /' >&2

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
-      python3 perl git rsync ccache sparse coccinelle b4 qemu-system-x86
+      python3 perl git rsync ccache dpkg-dev coccinelle b4 qemu-system-x86
       busybox-static gnuplot-nox ca-certificates)
 
 say "deps: Debian packages"
@@ -23,6 +23,28 @@ if [ ${#missing[@]} -gt 0 ]; then
 	info "installed: ${missing[*]}"
 else
 	info "all ${#PKGS[@]} packages already installed"
+fi
+
+# Sparse: Linux 7.3's checker-valid.sh needs __typeof_unqual__, which bookworm's
+# sparse 0.6.4 lacks (the kernel then silently skips C=1). Build sid's 0.6.5 source.
+say "deps: sparse 0.6.5 (from Debian's sid source package)"
+if [ -x "$SPARSE" ] && printf 'static inline int u(const int *q)\n{\n\t__typeof_unqual__(*q) v = *q;\n\treturn v;\n}\n' |
+	"$SPARSE" - 2>&1 | grep -vq error; then
+	info "already built: $SPARSE"
+else
+	apt_private_opts
+	step "apt-get update (private lists)" "$LOGS/deps-src-update.log" apt-get "${APT_OPTS[@]}" update -q
+	rm -rf "$BUILD/tools/sparse-src"
+	mkdir -p "$BUILD/tools/sparse-src"
+	(cd "$BUILD/tools/sparse-src" && step "apt-get source sparse" "$LOGS/deps-sparse-source.log" \
+		apt-get "${APT_OPTS[@]}" source -q --download-only sparse)
+	tar xzf "$BUILD"/tools/sparse-src/sparse_*.orig.tar.gz -C "$BUILD/tools/sparse-src"
+	d=$(find "$BUILD/tools/sparse-src" -maxdepth 1 -mindepth 1 -type d -name 'sparse-*' | head -n 1)
+	step "build sparse" "$LOGS/deps-sparse-build.log" \
+		make -C "$d" -j"$JOBS" sparse HAVE_LLVM=no HAVE_SQLITE=no HAVE_GTK=no HAVE_LIBXML=no
+	mkdir -p "$BUILD/tools/bin"
+	cp "$d/sparse" "$SPARSE"
+	info "built $SPARSE from $(basename "$d")"
 fi
 
 say "deps: kernel source linux-source-$BASE_MAJOR ($BASE_DEBVER) from trixie-backports"

@@ -6,6 +6,7 @@ BUILD=${BUILD:-$TOP/build}
 SRC=$BUILD/linux			# git tree: pristine base + series
 OBJ=${OBJ:-$BUILD/obj}			# out-of-tree kernel build
 LOGS=$BUILD/logs
+SPARSE=$BUILD/tools/bin/sparse		# 0.6.5, built by deps.sh: 7.3 needs __typeof_unqual__
 JOBS=${JOBS:-$(( $(nproc) + 1 ))}
 
 # The base, as recorded in `series`. Read it from there so there is one source of truth.
@@ -69,8 +70,11 @@ apt_private_opts() {
 	[ -n "$uri" ] || uri=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 	[ -n "$uri" ] || die "cannot find the machine's Debian archive URI"
 	mkdir -p "$BUILD/apt/lists/partial" "$BUILD/apt/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie-backports main" \
-		>"$BUILD/apt/sources.list"
+	# Binaries from trixie-backports (the kernel source); sources from sid (sparse,
+	# built here because sid's binary needs a newer libc than bookworm's).
+	printf 'deb [signed-by=%s] %s trixie-backports main\ndeb-src [signed-by=%s] %s sid main\n' \
+		/usr/share/keyrings/debian-archive-keyring.gpg "$uri" \
+		/usr/share/keyrings/debian-archive-keyring.gpg "$uri" >"$BUILD/apt/sources.list"
 	APT_OPTS=(-o "Dir::Etc::SourceList=$BUILD/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$BUILD/apt/lists" -o "Dir::Cache::Archives=$BUILD/apt/archives")
 }
@@ -82,6 +86,6 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=true
 kmake() {
 	local cc=gcc
 	command -v ccache >/dev/null && cc="ccache gcc"
-	make -C "$SRC" O="$OBJ" CC="$cc" HOSTCC="$cc" KBUILD_BUILD_TIMESTAMP=vcm-build \
+	make -C "$SRC" O="$OBJ" CC="$cc" HOSTCC="$cc" CHECK="$SPARSE" KBUILD_BUILD_TIMESTAMP=vcm-build \
 		KBUILD_BUILD_USER=vcm KBUILD_BUILD_HOST=vcm -j"$JOBS" "$@"
 }
