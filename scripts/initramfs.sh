@@ -6,9 +6,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bb=$(command -v busybox || true)
-[ -x /bin/busybox ] && bb=/bin/busybox
-[ -n "$bb" ] && file -b "$bb" 2>/dev/null | grep -q static || [ -n "$bb" ] || die "busybox-static is not installed: run 'make deps'"
+bb=/bin/busybox		# from busybox-static: the guest has no libc
+[ -x "$bb" ] && ! ldd "$bb" >/dev/null 2>&1 || die "no static $bb: run 'make deps' (busybox-static)"
 [ -f "$OBJ/.config" ] || die "no kernel build in $OBJ: run 'make kernel' first"
 
 say "initramfs: uapi headers and selftests"
