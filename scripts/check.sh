@@ -126,7 +126,7 @@ if want bisect; then
 		g checkout -q "$c" || { broken="$i ($subj): checkout failed"; break; }
 		mode=--partial
 		[ "$i" = "${#commits[@]}" ] && mode=
-		if ! bash "$TOP/scripts/kernel.sh" $mode >"$LOGS/bisect-$i.log" 2>&1; then
+		if ! bash "$TOP/scripts/kernel.sh" $mode 2>&1 | tee "$LOGS/bisect-$i.log" | sed -u 's/^/  /'; then
 			broken="patch $i ($subj): kernel build failed (log: $LOGS/bisect-$i.log, $LOGS/kernel-build.log)"
 			break
 		fi
