@@ -2,6 +2,9 @@
 # Common settings and helpers for the VCM series tooling. Sourced, not run.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Debian's python3 first: the packages deps.sh installs (python3-ply and
+# python3-git for checkpatch's SPDX check) belong to it, not to another python3.
+export PATH=/usr/bin:/bin:$PATH
 BUILD=${BUILD:-$TOP/build}
 SRC=$BUILD/linux			# git tree: pristine base + series
 OBJ=${OBJ:-$BUILD/obj}			# out-of-tree kernel build

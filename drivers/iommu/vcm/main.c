@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/vcm: the VCM API for the selftests. Root only. Objects are named by
+ * ids inside the open file and all released on close; ioctl structs are size
+ * versioned (copy_struct_from_user) like iommufd's.
+ */
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <uapi/linux/vcm.h>
+
+#include "vcm-priv.h"
+
+/**
+ * vcm_ucmd_respond() - copy an ioctl's struct back to the user
+ * @ucmd: the ioctl
+ * @len: the kernel's size of the struct
+ *
+ * Return: 0 or -EFAULT.
+ */
+int vcm_ucmd_respond(struct vcm_ucmd *ucmd, size_t len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd, min_t(size_t, ucmd->user_size, len)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * vcm_obj_find() - look up an object of a given type
+ * @vf: the file
+ * @id: its id
+ * @type: the type it must have
+ *
+ * Return: the object, or NULL if there is none of that type with that id.
+ */
+struct vcm_obj *vcm_obj_find(struct vcm_file *vf, u32 id, enum vcm_obj_type type)
+{
+	struct vcm_obj *obj = xa_load(&vf->objs, id);
+
+	return obj && obj->type == type ? obj : NULL;
+}
+
+/**
+ * vcm_obj_get() - look up what an object of a given type holds
+ * @vf: the file
+ * @id: its id
+ * @type: the type it must have
+ *
+ * Return: the object's pointer, or NULL.
+ */
+void *vcm_obj_get(struct vcm_file *vf, u32 id, enum vcm_obj_type type)
+{
+	struct vcm_obj *obj = vcm_obj_find(vf, id, type);
+
+	return obj ? obj->ptr : NULL;
+}
+
+/**
+ * vcm_obj_add() - give an object an id in the file
+ * @vf: the file
+ * @type: its type
+ * @ptr: what it holds
+ * @id: returns its id
+ *
+ * Return: 0, -ENOMEM or -EBUSY (out of ids).
+ */
+int vcm_obj_add(struct vcm_file *vf, enum vcm_obj_type type, void *ptr, u32 *id)
+{
+	struct vcm_obj *obj;
+	int ret;
+
+	obj = kzalloc_obj(*obj, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return -ENOMEM;
+	obj->type = type;
+	obj->ptr = ptr;
+	ret = xa_alloc_cyclic(&vf->objs, &obj->id, obj, XA_LIMIT(1, INT_MAX),
+			      &vf->next_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		kfree(obj);
+		return ret;
+	}
+	*id = obj->id;
+	return 0;
+}
+
+/* Destroy what @obj holds, if nothing depends on it; then forget it. */
+static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
+{
+	int ret;
+
+	switch (obj->type) {
+	case VCM_OBJ_VCM:
+		ret = vcm_free(obj->ptr);
+		break;
+	case VCM_OBJ_ASSOC:
+		ret = vcm_deassoc(obj->ptr);
+		if (!ret)
+			obj->dev->users--;
+		break;
+	case VCM_OBJ_PHYS:
+		ret = vcm_phys_free(obj->ptr);
+		break;
+	case VCM_OBJ_RES:
+		ret = vcm_unreserve(obj->ptr);
+		break;
+	case VCM_OBJ_DEV:
+		ret = obj->users ? -EBUSY : 0;
+		if (!ret)
+			vcm_test_destroy_dev(obj->ptr);
+		break;
+	default:
+		ret = -ENOENT;
+	}
+	if (ret)
+		return ret;
+	xa_erase(&vf->objs, obj->id);
+	kfree(obj);
+	return 0;
+}
+
+static int vcm_ioctl_destroy(struct vcm_ucmd *ucmd)
+{
+	struct vcm_destroy *cmd = ucmd->cmd;
+	struct vcm_obj *obj = xa_load(&ucmd->vf->objs, cmd->id);
+
+	if (!obj)
+		return -ENOENT;
+	return vcm_obj_destroy(ucmd->vf, obj);
+}
+
+static int vcm_ioctl_create(struct vcm_ucmd *ucmd)
+{
+	struct vcm_create *cmd = ucmd->cmd;
+	struct vcm *vcm;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	vcm = vcm_create(cmd->start, cmd->len);
+	if (IS_ERR(vcm))
+		return PTR_ERR(vcm);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_VCM, vcm, &cmd->out_vcm_id);
+	if (!ret)
+		ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		struct vcm_obj *obj = xa_load(&ucmd->vf->objs, cmd->out_vcm_id);
+
+		if (obj && obj->ptr == vcm)
+			vcm_obj_destroy(ucmd->vf, obj);
+		else
+			vcm_free(vcm);
+	}
+	return ret;
+}
+
+static int vcm_ioctl_info(struct vcm_ucmd *ucmd)
+{
+	struct vcm_info *cmd = ucmd->cmd;
+	struct vcm *vcm = vcm_obj_get(ucmd->vf, cmd->vcm_id, VCM_OBJ_VCM);
+
+	if (!vcm)
+		return -ENOENT;
+	if (cmd->__reserved)
+		return -EINVAL;
+	cmd->out_pgsizes = vcm_get_pgsizes(vcm);
+	mutex_lock(&vcm->lock);
+	cmd->out_start = vcm->start;
+	cmd->out_len = vcm->len;
+	cmd->out_nr_res = vcm->nr_res;
+	cmd->out_nr_backed = vcm->nr_backed;
+	cmd->out_nr_assoc = vcm->nr_assoc;
+	cmd->out_nr_domains = vcm->nr_domains;
+	mutex_unlock(&vcm->lock);
+	cmd->out_nr_faults = atomic_read(&vcm->nr_faults);
+	cmd->out_last_fault = atomic64_read(&vcm->last_fault);
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* Undo a new object whose id could not be returned to the user. */
+static void vcm_obj_abort(struct vcm_file *vf, u32 id)
+{
+	struct vcm_obj *obj = xa_load(&vf->objs, id);
+
+	if (obj)
+		WARN_ON(vcm_obj_destroy(vf, obj));
+}
+
+static int vcm_ioctl_assoc(struct vcm_ucmd *ucmd)
+{
+	struct vcm_associate *cmd = ucmd->cmd;
+	struct vcm_obj *dev;
+	struct vcm_assoc *assoc;
+	struct vcm *vcm;
+	ioasid_t pasid = IOMMU_NO_PASID;
+	int ret;
+
+	if (cmd->flags & ~VCM_ASSOC_PASID)
+		return -EOPNOTSUPP;
+	if (cmd->flags & VCM_ASSOC_PASID) {
+		if (cmd->pasid == IOMMU_NO_PASID)
+			return -EINVAL;
+		pasid = cmd->pasid;
+	} else if (cmd->pasid) {
+		return -EINVAL;
+	}
+	vcm = vcm_obj_get(ucmd->vf, cmd->vcm_id, VCM_OBJ_VCM);
+	dev = vcm_obj_find(ucmd->vf, cmd->dev_id, VCM_OBJ_DEV);
+	if (!vcm || !dev)
+		return -ENOENT;
+
+	assoc = vcm_assoc(vcm, dev->ptr, pasid);
+	if (IS_ERR(assoc))
+		return PTR_ERR(assoc);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_ASSOC, assoc, &cmd->out_assoc_id);
+	if (ret) {
+		vcm_deassoc(assoc);
+		return ret;
+	}
+	vcm_obj_find(ucmd->vf, cmd->out_assoc_id, VCM_OBJ_ASSOC)->dev = dev;
+	dev->users++;
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		vcm_obj_abort(ucmd->vf, cmd->out_assoc_id);
+	return ret;
+}
+
+static int vcm_ioctl_activate(struct vcm_ucmd *ucmd)
+{
+	struct vcm_activate *cmd = ucmd->cmd;
+	struct vcm_assoc *assoc = vcm_obj_get(ucmd->vf, cmd->assoc_id, VCM_OBJ_ASSOC);
+
+	if (!assoc)
+		return -ENOENT;
+	return vcm_activate(assoc);
+}
+
+static int vcm_ioctl_deactivate(struct vcm_ucmd *ucmd)
+{
+	struct vcm_activate *cmd = ucmd->cmd;
+	struct vcm_assoc *assoc = vcm_obj_get(ucmd->vf, cmd->assoc_id, VCM_OBJ_ASSOC);
+
+	if (!assoc)
+		return -ENOENT;
+	return vcm_deactivate(assoc);
+}
+
+static unsigned int vcm_phys_nr_segments(struct vcm_phys *phys)
+{
+	struct vcm_phys_iter it;
+	unsigned int n = 0;
+	phys_addr_t pa;
+	size_t len;
+
+	vcm_phys_iter_init(&it, phys);
+	while (vcm_phys_next_seg(&it, &pa, &len))
+		n++;
+	return n;
+}
+
+static int vcm_ioctl_phys_alloc(struct vcm_ucmd *ucmd)
+{
+	struct vcm_phys_alloc *cmd = ucmd->cmd;
+	unsigned long pgsizes = cmd->pgsizes;
+	enum vcm_cache cache = VCM_CACHE_WB;
+	struct vcm_phys *phys;
+	int ret;
+
+	if (cmd->flags & ~(VCM_PHYS_CONTIG | VCM_PHYS_WC | VCM_PHYS_UNCACHED))
+		return -EOPNOTSUPP;
+	if ((cmd->flags & VCM_PHYS_WC) && (cmd->flags & VCM_PHYS_UNCACHED))
+		return -EINVAL;
+	if (cmd->flags & VCM_PHYS_WC)
+		cache = VCM_CACHE_WC;
+	if (cmd->flags & VCM_PHYS_UNCACHED)
+		cache = VCM_CACHE_UNCACHED;
+	if (cmd->pgsizes != pgsizes)
+		return -EINVAL;
+	if (!pgsizes) {
+		struct vcm *vcm = vcm_obj_get(ucmd->vf, cmd->vcm_id, VCM_OBJ_VCM);
+
+		if (!vcm)
+			return -ENOENT;
+		pgsizes = vcm_get_pgsizes(vcm);
+	} else if (cmd->vcm_id) {
+		return -EINVAL;
+	}
+	if (cmd->len != (size_t)cmd->len)
+		return -EINVAL;
+
+	phys = vcm_phys_alloc(cmd->len, pgsizes, cmd->flags & VCM_PHYS_CONTIG, cache);
+	if (IS_ERR(phys))
+		return PTR_ERR(phys);
+	cmd->out_nr_blocks = vcm_phys_nr_blocks(phys);
+	cmd->out_nr_segments = vcm_phys_nr_segments(phys);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_PHYS, phys, &cmd->out_phys_id);
+	if (ret) {
+		vcm_phys_free(phys);
+		return ret;
+	}
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		vcm_obj_abort(ucmd->vf, cmd->out_phys_id);
+	return ret;
+}
+
+static int vcm_ioctl_phys_segments(struct vcm_ucmd *ucmd)
+{
+	struct vcm_phys_segments *cmd = ucmd->cmd;
+	u8 __user *uorders = u64_to_user_ptr(cmd->block_orders);
+	struct vcm_phys *phys;
+	unsigned int i, n;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	phys = vcm_obj_get(ucmd->vf, cmd->phys_id, VCM_OBJ_PHYS);
+	if (!phys)
+		return -ENOENT;
+	n = vcm_phys_nr_blocks(phys);
+	for (i = 0; i < n && i < cmd->nr_blocks; i++) {
+		if (put_user((u8)vcm_phys_block_order(phys, i), uorders + i))
+			return -EFAULT;
+	}
+	i = cmd->nr_blocks;
+	cmd->nr_blocks = n;
+	if (vcm_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
+	return i < n ? -EMSGSIZE : 0;
+}
+
+static int vcm_ioctl_reserve(struct vcm_ucmd *ucmd)
+{
+	const u32 cache_flags = VCM_RESERVE_WB | VCM_RESERVE_WC | VCM_RESERVE_UNCACHED;
+	struct vcm_reserve *cmd = ucmd->cmd;
+	struct vcm_res *res;
+	struct vcm *vcm;
+	int prot = 0;
+	int ret;
+
+	if (cmd->flags & ~(VCM_RESERVE_FIXED | VCM_RESERVE_READ |
+			   VCM_RESERVE_WRITE | cache_flags))
+		return -EOPNOTSUPP;
+	if (hweight32(cmd->flags & cache_flags) > 1)
+		return -EINVAL;
+	if (cmd->flags & VCM_RESERVE_READ)
+		prot |= IOMMU_READ;
+	if (cmd->flags & VCM_RESERVE_WRITE)
+		prot |= IOMMU_WRITE;
+	if (cmd->len != (size_t)cmd->len)
+		return -EINVAL;
+	vcm = vcm_obj_get(ucmd->vf, cmd->vcm_id, VCM_OBJ_VCM);
+	if (!vcm)
+		return -ENOENT;
+
+	if (cmd->flags & VCM_RESERVE_FIXED) {
+		if (cmd->align && (!is_power_of_2(cmd->align) ||
+				   cmd->align > VCM_MAX_ALIGN ||
+				   !IS_ALIGNED(cmd->addr, cmd->align)))
+			return -EINVAL;
+		res = vcm_reserve_at(vcm, cmd->addr, cmd->len, prot);
+	} else {
+		if (cmd->addr)
+			return -EINVAL;
+		res = vcm_reserve(vcm, cmd->len, cmd->align, prot);
+	}
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	if (cmd->flags & cache_flags)
+		vcm_res_require_cache(res, cmd->flags & VCM_RESERVE_WB ? VCM_CACHE_WB :
+				      cmd->flags & VCM_RESERVE_WC ? VCM_CACHE_WC :
+				      VCM_CACHE_UNCACHED);
+	cmd->addr = vcm_res_addr(res);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_RES, res, &cmd->out_res_id);
+	if (ret) {
+		vcm_unreserve(res);
+		return ret;
+	}
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		vcm_obj_abort(ucmd->vf, cmd->out_res_id);
+	return ret;
+}
+
+static int vcm_ioctl_back(struct vcm_ucmd *ucmd)
+{
+	struct vcm_back *cmd = ucmd->cmd;
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	phys = vcm_obj_get(ucmd->vf, cmd->phys_id, VCM_OBJ_PHYS);
+	if (!res || !phys)
+		return -ENOENT;
+	return vcm_back(res, phys);
+}
+
+static int vcm_ioctl_unback(struct vcm_ucmd *ucmd)
+{
+	struct vcm_back *cmd = ucmd->cmd;
+	struct vcm_res *res;
+
+	if (cmd->__reserved || cmd->phys_id)
+		return -EINVAL;
+	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	if (!res)
+		return -ENOENT;
+	return vcm_unback(res);
+}
+
+static int vcm_ioctl_translate(struct vcm_ucmd *ucmd)
+{
+	struct vcm_translate *cmd = ucmd->cmd;
+	struct vcm *src, *dst;
+	int ret;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	src = vcm_obj_get(ucmd->vf, cmd->src_vcm_id, VCM_OBJ_VCM);
+	dst = vcm_obj_get(ucmd->vf, cmd->dst_vcm_id, VCM_OBJ_VCM);
+	if (!src || !dst)
+		return -ENOENT;
+	ret = vcm_translate(src, cmd->addr, dst, &cmd->out_addr);
+	if (ret)
+		return ret;
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
+{
+	struct vcm_cpu_access *cmd = ucmd->cmd;
+	void __user *uptr = u64_to_user_ptr(cmd->uptr);
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	void *vaddr;
+	u64 end;
+	int ret = 0;
+
+	if (cmd->op > VCM_CPU_WRITE)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	if (!res)
+		return -ENOENT;
+	if (!cmd->len || check_add_overflow(cmd->offset, cmd->len, &end) ||
+	    end > vcm_res_len(res))
+		return -EINVAL;
+	phys = vcm_res_phys(res);
+	if (!phys)
+		return -EINVAL;
+
+	vaddr = vcm_vmap(res);
+	if (!vaddr)
+		return -ENOMEM;
+	if (cmd->op == VCM_CPU_READ) {
+		vcm_phys_sync_for_cpu(phys, DMA_FROM_DEVICE);
+		if (copy_to_user(uptr, vaddr + cmd->offset, cmd->len))
+			ret = -EFAULT;
+	} else {
+		if (copy_from_user(vaddr + cmd->offset, uptr, cmd->len))
+			ret = -EFAULT;
+		vcm_phys_sync_for_device(phys, DMA_TO_DEVICE);
+	}
+	vcm_vunmap(res, vaddr);
+	return ret;
+}
+
+#if !IS_ENABLED(CONFIG_VCM_TEST)
+/**
+ * vcm_test_destroy_dev() - no test devices without CONFIG_VCM_TEST
+ * @dev: unused
+ */
+void vcm_test_destroy_dev(struct device *dev)
+{
+}
+#endif
+
+union vcm_ucmd_buffer {
+	struct vcm_destroy destroy;
+	struct vcm_create create;
+	struct vcm_info info;
+	struct vcm_associate assoc;
+	struct vcm_activate activate;
+	struct vcm_phys_alloc phys_alloc;
+	struct vcm_phys_segments phys_segments;
+	struct vcm_reserve reserve;
+	struct vcm_back back;
+	struct vcm_translate translate;
+	struct vcm_cpu_access cpu_access;
+#if IS_ENABLED(CONFIG_VCM_TEST)
+	struct vcm_test_cmd test;
+#endif
+};
+
+struct vcm_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct vcm_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
+	[_IOC_NR(_ioctl) - VCM_CMD_BASE] = {				\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union vcm_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
+static const struct vcm_ioctl_op vcm_ioctl_ops[] = {
+	IOCTL_OP(VCM_DESTROY, vcm_ioctl_destroy, struct vcm_destroy, id),
+	IOCTL_OP(VCM_CREATE, vcm_ioctl_create, struct vcm_create, __reserved),
+	IOCTL_OP(VCM_INFO, vcm_ioctl_info, struct vcm_info, out_last_fault),
+	IOCTL_OP(VCM_ASSOC, vcm_ioctl_assoc, struct vcm_associate, out_assoc_id),
+	IOCTL_OP(VCM_ACTIVATE, vcm_ioctl_activate, struct vcm_activate, assoc_id),
+	IOCTL_OP(VCM_DEACTIVATE, vcm_ioctl_deactivate, struct vcm_activate, assoc_id),
+	IOCTL_OP(VCM_PHYS_ALLOC, vcm_ioctl_phys_alloc, struct vcm_phys_alloc,
+		 out_nr_segments),
+	IOCTL_OP(VCM_PHYS_SEGMENTS, vcm_ioctl_phys_segments,
+		 struct vcm_phys_segments, block_orders),
+	IOCTL_OP(VCM_RESERVE, vcm_ioctl_reserve, struct vcm_reserve, addr),
+	IOCTL_OP(VCM_BACK, vcm_ioctl_back, struct vcm_back, __reserved),
+	IOCTL_OP(VCM_UNBACK, vcm_ioctl_unback, struct vcm_back, __reserved),
+	IOCTL_OP(VCM_TRANSLATE, vcm_ioctl_translate, struct vcm_translate, out_addr),
+	IOCTL_OP(VCM_CPU_ACCESS, vcm_ioctl_cpu_access, struct vcm_cpu_access, uptr),
+#if IS_ENABLED(CONFIG_VCM_TEST)
+	IOCTL_OP(VCM_TEST, vcm_test_cmd, struct vcm_test_cmd, domain_stats),
+#endif
+};
+
+static long vcm_fops_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct vcm_file *vf = filp->private_data;
+	const struct vcm_ioctl_op *op;
+	union vcm_ucmd_buffer buf;
+	struct vcm_ucmd ucmd = {};
+	unsigned int nr;
+	int ret;
+
+	nr = _IOC_NR(cmd);
+	if (_IOC_TYPE(cmd) != VCM_TYPE || nr < VCM_CMD_BASE ||
+	    nr - VCM_CMD_BASE >= ARRAY_SIZE(vcm_ioctl_ops))
+		return -ENOIOCTLCMD;
+	op = &vcm_ioctl_ops[nr - VCM_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOIOCTLCMD;
+
+	ucmd.vf = vf;
+	ucmd.ubuffer = (void __user *)arg;
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (ret)
+		return ret;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	ucmd.cmd = &buf;
+	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer, ucmd.user_size);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vf->lock);
+	ret = op->execute(&ucmd);
+	mutex_unlock(&vf->lock);
+	return ret;
+}
+
+static int vcm_fops_open(struct inode *inode, struct file *filp)
+{
+	struct vcm_file *vf;
+
+	/* It programs IOMMUs and allocates physical memory: root only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	vf = kzalloc_obj(*vf, GFP_KERNEL_ACCOUNT);
+	if (!vf)
+		return -ENOMEM;
+	mutex_init(&vf->lock);
+	xa_init_flags(&vf->objs, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	filp->private_data = vf;
+	return 0;
+}
+
+/* Release order: what depends on an object goes before it. */
+static void vcm_release_type(struct vcm_file *vf, enum vcm_obj_type type)
+{
+	struct vcm_obj *obj;
+	unsigned long id;
+
+	xa_for_each(&vf->objs, id, obj) {
+		if (obj->type != type)
+			continue;
+		if (type == VCM_OBJ_RES && vcm_res_phys(obj->ptr))
+			WARN_ON(vcm_unback(obj->ptr));
+		if (type == VCM_OBJ_ASSOC && vcm_is_active(obj->ptr))
+			WARN_ON(vcm_deactivate(obj->ptr));
+		WARN_ON(vcm_obj_destroy(vf, obj));
+	}
+}
+
+static int vcm_fops_release(struct inode *inode, struct file *filp)
+{
+	struct vcm_file *vf = filp->private_data;
+
+	mutex_lock(&vf->lock);
+	vcm_release_type(vf, VCM_OBJ_RES);
+	vcm_release_type(vf, VCM_OBJ_ASSOC);
+	vcm_release_type(vf, VCM_OBJ_VCM);
+	vcm_release_type(vf, VCM_OBJ_PHYS);
+	vcm_release_type(vf, VCM_OBJ_DEV);
+	mutex_unlock(&vf->lock);
+	WARN_ON(!xa_empty(&vf->objs));
+	xa_destroy(&vf->objs);
+	mutex_destroy(&vf->lock);
+	kfree(vf);
+	return 0;
+}
+
+static const struct file_operations vcm_fops = {
+	.owner = THIS_MODULE,
+	.open = vcm_fops_open,
+	.release = vcm_fops_release,
+	.unlocked_ioctl = vcm_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice vcm_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vcm",
+	.fops = &vcm_fops,
+	.nodename = "vcm",
+	.mode = 0600,
+};
+
+static int __init vcm_init(void)
+{
+	return misc_register(&vcm_misc);
+}
+device_initcall(vcm_init);

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Test-only /dev/vcm commands (CONFIG_VCM_TEST): test devices behind the mock
+ * IOMMU instances, per-domain counters, translation checks, simulated DMA and
+ * injected faults. Not a stable ABI.
+ */
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vcm-priv.h"
+
+/* Test DMA buffers are bounced through the kernel: keep them bounded. */
+#define VCM_TEST_DMA_MAX	SZ_64M
+
+/**
+ * vcm_test_destroy_dev() - destroy a test device object's device
+ * @dev: the device, or NULL if it was removed already
+ */
+void vcm_test_destroy_dev(struct device *dev)
+{
+	if (dev)
+		vcm_mock_dev_destroy(dev);
+}
+
+static int vcm_test_instance_info(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	u32 max_pasids;
+	u64 pgsizes;
+	int ret;
+
+	ret = vcm_mock_instance_info(cmd->instance_info.index, &max_pasids,
+				     &pgsizes, cmd->instance_info.out_name);
+	if (ret)
+		return ret;
+	cmd->instance_info.out_max_pasids = max_pasids;
+	cmd->instance_info.out_pgsizes = pgsizes;
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int vcm_test_dev_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct device *dev;
+	int ret;
+
+	if (cmd->dev_create.flags & ~VCM_TEST_DEV_PASID)
+		return -EOPNOTSUPP;
+	if (cmd->dev_create.dma_bits > 64)
+		return -EINVAL;
+	dev = vcm_mock_dev_create(cmd->dev_create.instance, cmd->dev_create.flags,
+				  cmd->dev_create.dma_bits);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_DEV, dev, &cmd->dev_create.out_dev_id);
+	if (ret) {
+		vcm_mock_dev_destroy(dev);
+		return ret;
+	}
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* Hot-unplug: the device goes away while it may still be associated. */
+static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_obj *obj = vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+
+	if (!obj)
+		return -ENOENT;
+	if (!obj->ptr)
+		return -ENODEV;
+	vcm_device_removed(obj->ptr);
+	vcm_mock_dev_destroy(obj->ptr);
+	obj->ptr = NULL;
+	return 0;
+}
+
+/*
+ * The fewest leaf PTEs that map @res in a domain with page sizes @pgsizes:
+ * each physically contiguous run greedily covered with the largest page size
+ * that the device and physical addresses' alignment and the remaining length
+ * allow. Computed here, apart from the page-table code whose PTEs the mock
+ * counts, so the two can be compared.
+ */
+static void vcm_test_cover(struct vcm_res *res, unsigned long pgsizes, u64 *cover)
+{
+	struct vcm_phys_iter it;
+	u64 iova = res->addr;
+	phys_addr_t pa;
+	size_t len;
+
+	vcm_phys_iter_init(&it, res->phys);
+	while (vcm_phys_next_seg(&it, &pa, &len)) {
+		while (len) {
+			unsigned long fit = pgsizes & GENMASK(__fls(len), 0);
+			unsigned int lg2;
+
+			if (iova | pa)
+				fit &= GENMASK(__ffs(iova | pa), 0);
+			if (WARN_ON(!fit))
+				return;
+			lg2 = __fls(fit);
+			if (lg2 >= 12 && lg2 - 12 < VCM_TEST_PGSIZE_SLOTS)
+				cover[lg2 - 12]++;
+			iova += 1UL << lg2;
+			pa += 1UL << lg2;
+			len -= 1UL << lg2;
+		}
+	}
+}
+
+static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_mock_stats *st;
+	struct iommu_domain *domain;
+	struct vcm_assoc *assoc;
+	struct vcm_res *res = NULL;
+	int ret;
+
+	if (cmd->domain_stats.flags & ~VCM_TEST_STATS_RESET)
+		return -EOPNOTSUPP;
+	assoc = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_ASSOC);
+	if (!assoc)
+		return -ENOENT;
+	if (cmd->domain_stats.res_id) {
+		res = vcm_obj_get(ucmd->vf, cmd->domain_stats.res_id, VCM_OBJ_RES);
+		if (!res)
+			return -ENOENT;
+		if (!vcm_res_phys(res))
+			return -EINVAL;
+	}
+	domain = vcm_assoc_domain(assoc);
+	if (!domain)
+		return -ENODEV;
+
+	st = kzalloc_obj(*st);
+	if (!st)
+		return -ENOMEM;
+	ret = vcm_mock_domain_stats(domain, st, cmd->domain_stats.flags &
+				    VCM_TEST_STATS_RESET);
+	if (ret)
+		goto out;
+	cmd->domain_stats.out_map_calls = st->map_calls;
+	cmd->domain_stats.out_unmap_calls = st->unmap_calls;
+	cmd->domain_stats.out_iotlb_sync_map = st->iotlb_sync_map;
+	cmd->domain_stats.out_iotlb_sync = st->iotlb_sync;
+	cmd->domain_stats.out_flush_all = st->flush_all;
+	cmd->domain_stats.out_attach = st->attach;
+	memcpy(cmd->domain_stats.out_ptes_mapped, st->ptes_mapped,
+	       sizeof(st->ptes_mapped));
+	memcpy(cmd->domain_stats.out_ptes_unmapped, st->ptes_unmapped,
+	       sizeof(st->ptes_unmapped));
+	memset(cmd->domain_stats.out_cover, 0, sizeof(cmd->domain_stats.out_cover));
+	if (res)
+		vcm_test_cover(res, domain->pgsize_bitmap, cmd->domain_stats.out_cover);
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+out:
+	kfree(st);
+	return ret;
+}
+
+/* The physical address behind byte @off of @phys. */
+static phys_addr_t vcm_test_phys_at(struct vcm_phys *phys, size_t off)
+{
+	struct vcm_phys_iter it;
+	phys_addr_t pa;
+	size_t len;
+
+	vcm_phys_iter_init(&it, phys);
+	while (vcm_phys_next_seg(&it, &pa, &len)) {
+		if (off < len)
+			return pa + off;
+		off -= len;
+	}
+	return 0;
+}
+
+static int vcm_test_check_map(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_res *res = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_RES);
+	u32 domains = 0, mismatches = 0;
+	struct vcm_domain *vd;
+	struct vcm *vcm;
+	size_t off;
+
+	if (!res)
+		return -ENOENT;
+	vcm = res->vcm;
+	mutex_lock(&vcm->lock);
+	list_for_each_entry(vd, &vcm->domains, node) {
+		domains++;
+		for (off = 0; off < res->len; off += PAGE_SIZE) {
+			phys_addr_t want = 0;
+
+			if (res->phys)
+				want = vcm_test_phys_at(res->phys, off);
+			if (iommu_iova_to_phys(vd->domain, res->addr + off) != want)
+				mismatches++;
+		}
+	}
+	mutex_unlock(&vcm->lock);
+	cmd->check_map.out_domains = domains;
+	cmd->check_map.out_pages = res->len >> PAGE_SHIFT;
+	cmd->check_map.out_mismatches = mismatches;
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int vcm_test_dma(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	void __user *uptr = u64_to_user_ptr(cmd->dma.uptr);
+	bool write = cmd->dma.dir == 1;
+	struct device *dev;
+	size_t len = cmd->dma.len;
+	void *buf;
+	int ret;
+
+	if (cmd->dma.dir > 1)
+		return -EINVAL;
+	if (!len || len > VCM_TEST_DMA_MAX)
+		return -EINVAL;
+	if (!vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV))
+		return -ENOENT;
+	dev = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+	if (!dev)
+		return -ENODEV;
+
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (write && copy_from_user(buf, uptr, len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = vcm_mock_dma(dev, cmd->dma.pasid, cmd->dma.iova, buf, len, write);
+	if (!ret && !write && copy_to_user(uptr, buf, len))
+		ret = -EFAULT;
+out:
+	kvfree(buf);
+	return ret;
+}
+
+static int vcm_test_fault(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct device *dev;
+	int ret;
+
+	if (!vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV))
+		return -ENOENT;
+	dev = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+	if (!dev)
+		return -ENODEV;
+	/* Reported is success, whatever the handler made of it. */
+	ret = vcm_mock_fault(dev, cmd->fault.pasid, cmd->fault.iova,
+			     cmd->fault.write);
+	return ret == -ENODEV ? ret : 0;
+}
+
+/**
+ * vcm_test_cmd() - ioctl(VCM_TEST)
+ * @ucmd: the ioctl, its struct vcm_test_cmd copied in
+ *
+ * Return: 0 or the op's errno; -EOPNOTSUPP for an unknown op.
+ */
+int vcm_test_cmd(struct vcm_ucmd *ucmd)
+{
+	struct vcm_test_cmd *cmd = ucmd->cmd;
+
+	if (cmd->__reserved)
+		return -EINVAL;
+	switch (cmd->op) {
+	case VCM_TEST_OP_INSTANCE_INFO:
+		return vcm_test_instance_info(ucmd, cmd);
+	case VCM_TEST_OP_DEV_CREATE:
+		return vcm_test_dev_create(ucmd, cmd);
+	case VCM_TEST_OP_DEV_REMOVE:
+		return vcm_test_dev_remove(ucmd, cmd);
+	case VCM_TEST_OP_DOMAIN_STATS:
+		return vcm_test_domain_stats(ucmd, cmd);
+	case VCM_TEST_OP_CHECK_MAP:
+		return vcm_test_check_map(ucmd, cmd);
+	case VCM_TEST_OP_DMA:
+		return vcm_test_dma(ucmd, cmd);
+	case VCM_TEST_OP_FAULT:
+		return vcm_test_fault(ucmd, cmd);
+	default:
+		return -EOPNOTSUPP;
+	}
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test-only /dev/vcm commands, built with CONFIG_VCM_TEST. Not a stable ABI:
+ * the selftests in tools/testing/selftests/vcm/ include this file directly.
+ */
+#ifndef _VCM_TEST_H
+#define _VCM_TEST_H
+
+#include <linux/types.h>
+#ifdef __KERNEL__
+#include <uapi/linux/vcm.h>
+#else
+#include <linux/vcm.h>
+#endif
+
+enum {
+	VCM_TEST_OP_INSTANCE_INFO = 1,
+	VCM_TEST_OP_DEV_CREATE,
+	VCM_TEST_OP_DEV_REMOVE,
+	VCM_TEST_OP_DOMAIN_STATS,
+	VCM_TEST_OP_CHECK_MAP,
+	VCM_TEST_OP_DMA,
+	VCM_TEST_OP_FAULT,
+};
+
+/* Mock IOMMU instances, registered at boot, each with its own iommu_ops. */
+enum {
+	VCM_MOCK_ARMV7S,	/* io-pgtable ARM short descriptor: 4K|64K|1M|16M */
+	VCM_MOCK_LPAE_4K,	/* io-pgtable ARM LPAE, 4K granule: 4K|2M|1G; PASID */
+	VCM_MOCK_LPAE_64K,	/* io-pgtable ARM LPAE, 64K granule: 64K|512M */
+	VCM_MOCK_VTDSS,		/* generic_pt VT-d second stage: 4K|2M|1G */
+	VCM_MOCK_NR,
+};
+
+#define VCM_TEST_PGSIZE_SLOTS 32	/* counters indexed by ilog2(pgsize) - 12 */
+
+/**
+ * struct vcm_test_cmd - ioctl(VCM_TEST)
+ * @size: sizeof(struct vcm_test_cmd)
+ * @op: VCM_TEST_OP_*
+ * @id: the object the op works on (see each op)
+ * @__reserved: must be 0
+ * @instance_info: VCM_TEST_OP_INSTANCE_INFO, @id unused
+ * @instance_info.index: which mock instance (< VCM_MOCK_NR)
+ * @instance_info.out_max_pasids: PASIDs it supports (0: none)
+ * @instance_info.out_pgsizes: its page sizes
+ * @instance_info.out_name: its format's name
+ * @dev_create: VCM_TEST_OP_DEV_CREATE, @id unused
+ * @dev_create.instance: the mock instance the device sits behind
+ * @dev_create.flags: VCM_TEST_DEV_PASID for a PASID-capable device
+ * @dev_create.dma_bits: the device's DMA mask in bits (0: 64)
+ * @dev_create.out_dev_id: the new device object
+ *
+ * VCM_TEST_OP_DEV_REMOVE: @id is a test device, which goes away as if
+ * hot-unplugged: every association of it is detached and dead (activate and
+ * deactivate fail with -ENODEV, destroy succeeds), simulated DMA through it
+ * fails with -ENODEV; the device object stays until destroyed.
+ * @domain_stats: VCM_TEST_OP_DOMAIN_STATS; @id is an association, the
+ *                counters are those of the domain it uses
+ * @domain_stats.flags: VCM_TEST_STATS_RESET to zero the counters after reading
+ * @domain_stats.res_id: 0, or a backed reservation whose minimal PTE cover in
+ *                       this domain to compute into @domain_stats.out_cover
+ * @domain_stats.out_map_calls: map_pages calls
+ * @domain_stats.out_unmap_calls: unmap_pages calls
+ * @domain_stats.out_iotlb_sync_map: iotlb_sync_map calls
+ * @domain_stats.out_iotlb_sync: iotlb_sync calls
+ * @domain_stats.out_flush_all: flush_iotlb_all calls
+ * @domain_stats.out_attach: attach_dev and set_dev_pasid calls
+ * @domain_stats.out_ptes_mapped: leaf PTEs written, by page size
+ * @domain_stats.out_ptes_unmapped: leaf PTEs cleared, by page size
+ * @domain_stats.out_cover: the fewest leaf PTEs, by page size, that map
+ *                          @domain_stats.res_id in this domain: a greedy cover
+ *                          of each physically contiguous run with the largest
+ *                          page size that the device and physical addresses'
+ *                          alignment and the remaining length allow
+ * @check_map: VCM_TEST_OP_CHECK_MAP; @id is a reservation. Checks that every
+ *             domain of its VCM translates each page of it to the backing
+ *             memory, or translates nothing if it is not backed
+ * @check_map.out_domains: domains checked
+ * @check_map.out_pages: pages checked in each
+ * @check_map.out_mismatches: pages that translated wrongly, over all domains
+ * @dma: VCM_TEST_OP_DMA; @id is a test device. Copies through the device's
+ *       attached domain as its DMA would, page by page; an untranslated page
+ *       reports a fault to the domain's handler and fails with -EFAULT
+ * @dma.pasid: 0 for the RID, else the PASID whose domain to use
+ * @dma.dir: 0 to read device memory into @dma.uptr, 1 to write @dma.uptr to it
+ * @dma.iova: device address
+ * @dma.len: bytes
+ * @dma.uptr: user buffer
+ * @fault: VCM_TEST_OP_FAULT; @id is a test device. Reports a translation
+ *         fault at @fault.iova to the handler of its attached domain
+ * @fault.pasid: 0 for the RID, else the PASID
+ * @fault.write: non-zero for a write fault
+ * @fault.iova: device address
+ */
+struct vcm_test_cmd {
+	__u32 size;
+	__u32 op;
+	__u32 id;
+	__u32 __reserved;
+	union {
+		struct {
+			__u32 index;
+			__u32 out_max_pasids;
+			__aligned_u64 out_pgsizes;
+			char out_name[16];
+		} instance_info;
+		struct {
+			__u32 instance;
+			__u32 flags;
+			__u32 dma_bits;
+			__u32 out_dev_id;
+		} dev_create;
+		struct {
+			__u32 flags;
+			__u32 res_id;
+			__aligned_u64 out_map_calls;
+			__aligned_u64 out_unmap_calls;
+			__aligned_u64 out_iotlb_sync_map;
+			__aligned_u64 out_iotlb_sync;
+			__aligned_u64 out_flush_all;
+			__aligned_u64 out_attach;
+			__aligned_u64 out_ptes_mapped[VCM_TEST_PGSIZE_SLOTS];
+			__aligned_u64 out_ptes_unmapped[VCM_TEST_PGSIZE_SLOTS];
+			__aligned_u64 out_cover[VCM_TEST_PGSIZE_SLOTS];
+		} domain_stats;
+		struct {
+			__u32 out_domains;
+			__u32 out_pages;
+			__u32 out_mismatches;
+			__u32 __reserved;
+		} check_map;
+		struct {
+			__u32 pasid;
+			__u32 dir;
+			__aligned_u64 iova;
+			__aligned_u64 len;
+			__aligned_u64 uptr;
+		} dma;
+		struct {
+			__u32 pasid;
+			__u32 write;
+			__aligned_u64 iova;
+		} fault;
+	};
+};
+
+enum {
+	VCM_TEST_DEV_PASID = 1 << 0,
+};
+
+enum {
+	VCM_TEST_STATS_RESET = 1 << 0,
+};
+
+#define VCM_CMD_TEST 0xA0
+#define VCM_TEST _IO(VCM_TYPE, VCM_CMD_TEST)
+
+#endif

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the /dev/vcm selftests: one small wrapper per ioctl and per test
+ * command. Each _test_*() sets .size, issues the ioctl, fills the out-params
+ * on success and returns the ioctl's result (-1 with errno on failure). The
+ * test_*() macros assert success, the test_err_*() macros assert an errno;
+ * both use self->fd, like tools/testing/selftests/iommu/iommufd_utils.h.
+ */
+#ifndef __SELFTEST_VCM_UTILS_H
+#define __SELFTEST_VCM_UTILS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <linux/vcm.h>
+
+#include "../kselftest_harness.h"
+#include "../../../../drivers/iommu/vcm/vcm_test.h"
+
+#define EXPECT_ERRNO(expected_errno, cmd)         \
+	({                                        \
+		ASSERT_EQ(-1, cmd);               \
+		EXPECT_EQ(expected_errno, errno); \
+	})
+
+/* ioctl(VCM_DESTROY) */
+static int _test_ioctl_destroy(int fd, __u32 id)
+{
+	struct vcm_destroy cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+	};
+
+	return ioctl(fd, VCM_DESTROY, &cmd);
+}
+
+#define test_ioctl_destroy(id) ASSERT_EQ(0, _test_ioctl_destroy(self->fd, id))
+#define test_err_destroy(_errno, id) \
+	EXPECT_ERRNO(_errno, _test_ioctl_destroy(self->fd, id))
+
+/* ioctl(VCM_CREATE) */
+static int _test_ioctl_vcm_create(int fd, __u64 start, __u64 len, __u32 *vcm_id)
+{
+	struct vcm_create cmd = {
+		.size = sizeof(cmd),
+		.start = start,
+		.len = len,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_CREATE, &cmd);
+	if (ret)
+		return ret;
+	if (vcm_id)
+		*vcm_id = cmd.out_vcm_id;
+	return 0;
+}
+
+#define test_ioctl_vcm_create(start, len, vcm_id) \
+	ASSERT_EQ(0, _test_ioctl_vcm_create(self->fd, start, len, vcm_id))
+#define test_err_vcm_create(_errno, start, len) \
+	EXPECT_ERRNO(_errno, _test_ioctl_vcm_create(self->fd, start, len, NULL))
+
+/* ioctl(VCM_INFO): fills all of *info */
+static int _test_ioctl_vcm_info(int fd, __u32 vcm_id, struct vcm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->vcm_id = vcm_id;
+	return ioctl(fd, VCM_INFO, info);
+}
+
+#define test_ioctl_vcm_info(vcm_id, info) \
+	ASSERT_EQ(0, _test_ioctl_vcm_info(self->fd, vcm_id, info))
+#define test_err_vcm_info(_errno, vcm_id)                                   \
+	({                                                                  \
+		struct vcm_info __info;                                     \
+		EXPECT_ERRNO(_errno,                                        \
+			     _test_ioctl_vcm_info(self->fd, vcm_id, &__info)); \
+	})
+
+/* ioctl(VCM_ASSOC) */
+static int _test_ioctl_assoc(int fd, __u32 vcm_id, __u32 dev_id, __u32 flags,
+			     __u32 pasid, __u32 *assoc_id)
+{
+	struct vcm_associate cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.vcm_id = vcm_id,
+		.dev_id = dev_id,
+		.pasid = pasid,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_ASSOC, &cmd);
+	if (ret)
+		return ret;
+	if (assoc_id)
+		*assoc_id = cmd.out_assoc_id;
+	return 0;
+}
+
+#define test_ioctl_assoc(vcm_id, dev_id, assoc_id) \
+	ASSERT_EQ(0, _test_ioctl_assoc(self->fd, vcm_id, dev_id, 0, 0, assoc_id))
+#define test_ioctl_assoc_pasid(vcm_id, dev_id, pasid, assoc_id)               \
+	ASSERT_EQ(0, _test_ioctl_assoc(self->fd, vcm_id, dev_id, VCM_ASSOC_PASID, \
+				       pasid, assoc_id))
+#define test_err_assoc(_errno, vcm_id, dev_id, flags, pasid)               \
+	EXPECT_ERRNO(_errno, _test_ioctl_assoc(self->fd, vcm_id, dev_id, flags, \
+					       pasid, NULL))
+
+/* ioctl(VCM_ACTIVATE) and ioctl(VCM_DEACTIVATE) */
+static int _test_ioctl_activate(int fd, __u32 assoc_id)
+{
+	struct vcm_activate cmd = {
+		.size = sizeof(cmd),
+		.assoc_id = assoc_id,
+	};
+
+	return ioctl(fd, VCM_ACTIVATE, &cmd);
+}
+
+static int _test_ioctl_deactivate(int fd, __u32 assoc_id)
+{
+	struct vcm_activate cmd = {
+		.size = sizeof(cmd),
+		.assoc_id = assoc_id,
+	};
+
+	return ioctl(fd, VCM_DEACTIVATE, &cmd);
+}
+
+#define test_ioctl_activate(assoc_id) \
+	ASSERT_EQ(0, _test_ioctl_activate(self->fd, assoc_id))
+#define test_err_activate(_errno, assoc_id) \
+	EXPECT_ERRNO(_errno, _test_ioctl_activate(self->fd, assoc_id))
+#define test_ioctl_deactivate(assoc_id) \
+	ASSERT_EQ(0, _test_ioctl_deactivate(self->fd, assoc_id))
+#define test_err_deactivate(_errno, assoc_id) \
+	EXPECT_ERRNO(_errno, _test_ioctl_deactivate(self->fd, assoc_id))
+
+/* ioctl(VCM_PHYS_ALLOC); nr_blocks and nr_segments may be NULL */
+static int _test_ioctl_phys_alloc(int fd, __u32 flags, __u64 len, __u64 pgsizes,
+				  __u32 vcm_id, __u32 *phys_id, __u32 *nr_blocks,
+				  __u32 *nr_segments)
+{
+	struct vcm_phys_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.len = len,
+		.pgsizes = pgsizes,
+		.vcm_id = vcm_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_PHYS_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	if (phys_id)
+		*phys_id = cmd.out_phys_id;
+	if (nr_blocks)
+		*nr_blocks = cmd.out_nr_blocks;
+	if (nr_segments)
+		*nr_segments = cmd.out_nr_segments;
+	return 0;
+}
+
+/* Allocates @len bytes in the page sizes of @vcm_id */
+#define test_ioctl_phys_alloc(len, vcm_id, phys_id)                        \
+	ASSERT_EQ(0, _test_ioctl_phys_alloc(self->fd, 0, len, 0, vcm_id, phys_id, \
+					    NULL, NULL))
+#define test_err_phys_alloc(_errno, flags, len, pgsizes, vcm_id)              \
+	EXPECT_ERRNO(_errno, _test_ioctl_phys_alloc(self->fd, flags, len, pgsizes, \
+						    vcm_id, NULL, NULL, NULL))
+
+/* ioctl(VCM_PHYS_SEGMENTS); *nr_blocks: in, entries in @orders; out, blocks */
+static int _test_ioctl_phys_segments(int fd, __u32 phys_id, __u32 *nr_blocks,
+				     __u8 *orders)
+{
+	struct vcm_phys_segments cmd = {
+		.size = sizeof(cmd),
+		.phys_id = phys_id,
+		.nr_blocks = *nr_blocks,
+		.block_orders = (uintptr_t)orders,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_PHYS_SEGMENTS, &cmd);
+	if (ret)
+		return ret;
+	*nr_blocks = cmd.nr_blocks;
+	return 0;
+}
+
+#define test_ioctl_phys_segments(phys_id, nr_blocks, orders) \
+	ASSERT_EQ(0, _test_ioctl_phys_segments(self->fd, phys_id, nr_blocks, orders))
+
+/*
+ * ioctl(VCM_RESERVE). With VCM_RESERVE_FIXED *addr is the address to reserve,
+ * otherwise it receives the address chosen.
+ */
+static int _test_ioctl_reserve(int fd, __u32 vcm_id, __u32 flags, __u64 len,
+			       __u64 align, __u64 *addr, __u32 *res_id)
+{
+	struct vcm_reserve cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.vcm_id = vcm_id,
+		.len = len,
+		.align = align,
+		.addr = (flags & VCM_RESERVE_FIXED) ? *addr : 0,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_RESERVE, &cmd);
+	if (ret)
+		return ret;
+	*addr = cmd.addr;
+	if (res_id)
+		*res_id = cmd.out_res_id;
+	return 0;
+}
+
+/* Reserves @len bytes, readable and writable, at the lowest fit for @align */
+static int _test_ioctl_reserve_rw(int fd, __u32 vcm_id, __u64 len, __u64 align,
+				  __u64 *addr, __u32 *res_id)
+{
+	return _test_ioctl_reserve(fd, vcm_id,
+				   VCM_RESERVE_READ | VCM_RESERVE_WRITE, len,
+				   align, addr, res_id);
+}
+
+/* Reserves [@addr, @addr + @len), readable and writable */
+static int _test_ioctl_reserve_fixed(int fd, __u32 vcm_id, __u64 addr,
+				     __u64 len, __u32 *res_id)
+{
+	return _test_ioctl_reserve(fd, vcm_id,
+				   VCM_RESERVE_FIXED | VCM_RESERVE_READ |
+				   VCM_RESERVE_WRITE, len, 0, &addr, res_id);
+}
+
+#define test_ioctl_reserve(vcm_id, len, align, addr, res_id)             \
+	ASSERT_EQ(0, _test_ioctl_reserve_rw(self->fd, vcm_id, len, align, addr, \
+					    res_id))
+#define test_err_reserve(_errno, vcm_id, len, align)                       \
+	({                                                                 \
+		__u64 __addr;                                              \
+		EXPECT_ERRNO(_errno, _test_ioctl_reserve_rw(self->fd, vcm_id, \
+							    len, align,    \
+							    &__addr, NULL)); \
+	})
+#define test_ioctl_reserve_fixed(vcm_id, addr, len, res_id) \
+	ASSERT_EQ(0, _test_ioctl_reserve_fixed(self->fd, vcm_id, addr, len, res_id))
+#define test_err_reserve_fixed(_errno, vcm_id, addr, len) \
+	EXPECT_ERRNO(_errno,                               \
+		     _test_ioctl_reserve_fixed(self->fd, vcm_id, addr, len, NULL))
+
+/* ioctl(VCM_BACK) and ioctl(VCM_UNBACK) */
+static int _test_ioctl_back(int fd, __u32 res_id, __u32 phys_id)
+{
+	struct vcm_back cmd = {
+		.size = sizeof(cmd),
+		.res_id = res_id,
+		.phys_id = phys_id,
+	};
+
+	return ioctl(fd, VCM_BACK, &cmd);
+}
+
+static int _test_ioctl_unback(int fd, __u32 res_id)
+{
+	struct vcm_back cmd = {
+		.size = sizeof(cmd),
+		.res_id = res_id,
+	};
+
+	return ioctl(fd, VCM_UNBACK, &cmd);
+}
+
+#define test_ioctl_back(res_id, phys_id) \
+	ASSERT_EQ(0, _test_ioctl_back(self->fd, res_id, phys_id))
+#define test_err_back(_errno, res_id, phys_id) \
+	EXPECT_ERRNO(_errno, _test_ioctl_back(self->fd, res_id, phys_id))
+#define test_ioctl_unback(res_id) ASSERT_EQ(0, _test_ioctl_unback(self->fd, res_id))
+#define test_err_unback(_errno, res_id) \
+	EXPECT_ERRNO(_errno, _test_ioctl_unback(self->fd, res_id))
+
+/* ioctl(VCM_TRANSLATE) */
+static int _test_ioctl_translate(int fd, __u32 src_vcm_id, __u64 addr,
+				 __u32 dst_vcm_id, __u64 *out_addr)
+{
+	struct vcm_translate cmd = {
+		.size = sizeof(cmd),
+		.src_vcm_id = src_vcm_id,
+		.addr = addr,
+		.dst_vcm_id = dst_vcm_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_TRANSLATE, &cmd);
+	if (ret)
+		return ret;
+	if (out_addr)
+		*out_addr = cmd.out_addr;
+	return 0;
+}
+
+#define test_ioctl_translate(src_vcm_id, addr, dst_vcm_id, out_addr)          \
+	ASSERT_EQ(0, _test_ioctl_translate(self->fd, src_vcm_id, addr, dst_vcm_id, \
+					   out_addr))
+#define test_err_translate(_errno, src_vcm_id, addr, dst_vcm_id)      \
+	EXPECT_ERRNO(_errno, _test_ioctl_translate(self->fd, src_vcm_id, addr, \
+						   dst_vcm_id, NULL))
+
+/* ioctl(VCM_CPU_ACCESS) */
+static int _test_ioctl_cpu_access(int fd, __u32 op, __u32 res_id, __u64 offset,
+				  void *buf, __u64 len)
+{
+	struct vcm_cpu_access cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.res_id = res_id,
+		.offset = offset,
+		.len = len,
+		.uptr = (uintptr_t)buf,
+	};
+
+	return ioctl(fd, VCM_CPU_ACCESS, &cmd);
+}
+
+#define test_ioctl_cpu_read(res_id, offset, buf, len)                          \
+	ASSERT_EQ(0, _test_ioctl_cpu_access(self->fd, VCM_CPU_READ, res_id, offset, \
+					    buf, len))
+#define test_ioctl_cpu_write(res_id, offset, buf, len)                          \
+	ASSERT_EQ(0, _test_ioctl_cpu_access(self->fd, VCM_CPU_WRITE, res_id, offset, \
+					    buf, len))
+
+/* VCM_TEST_OP_INSTANCE_INFO; @name receives 16 bytes; outs may be NULL */
+static int _test_cmd_instance_info(int fd, __u32 index, __u32 *max_pasids,
+				   __u64 *pgsizes, char *name)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_INSTANCE_INFO,
+		.instance_info = { .index = index },
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_TEST, &cmd);
+	if (ret)
+		return ret;
+	if (max_pasids)
+		*max_pasids = cmd.instance_info.out_max_pasids;
+	if (pgsizes)
+		*pgsizes = cmd.instance_info.out_pgsizes;
+	if (name)
+		memcpy(name, cmd.instance_info.out_name,
+		       sizeof(cmd.instance_info.out_name));
+	return 0;
+}
+
+#define test_cmd_instance_info(index, max_pasids, pgsizes, name)             \
+	ASSERT_EQ(0, _test_cmd_instance_info(self->fd, index, max_pasids, pgsizes, \
+					     name))
+
+/* VCM_TEST_OP_DEV_CREATE */
+static int _test_cmd_dev_create(int fd, __u32 instance, __u32 flags,
+				__u32 dma_bits, __u32 *dev_id)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DEV_CREATE,
+		.dev_create = {
+			.instance = instance,
+			.flags = flags,
+			.dma_bits = dma_bits,
+		},
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_TEST, &cmd);
+	if (ret)
+		return ret;
+	if (dev_id)
+		*dev_id = cmd.dev_create.out_dev_id;
+	return 0;
+}
+
+#define test_cmd_dev_create(instance, flags, dev_id) \
+	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, instance, flags, 0, dev_id))
+#define test_cmd_dev_create_dma_bits(instance, dma_bits, dev_id) \
+	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, instance, 0, dma_bits, dev_id))
+
+/* VCM_TEST_OP_DEV_REMOVE */
+static int _test_cmd_dev_remove(int fd, __u32 dev_id)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DEV_REMOVE,
+		.id = dev_id,
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+#define test_cmd_dev_remove(dev_id) ASSERT_EQ(0, _test_cmd_dev_remove(self->fd, dev_id))
+
+/*
+ * VCM_TEST_OP_DOMAIN_STATS of the domain @assoc_id uses; the counters are in
+ * cmd->domain_stats. With @res_id (a backed reservation) also the minimal PTE
+ * cover of it in that domain, in cmd->domain_stats.out_cover. With @reset,
+ * zeroes the counters after reading.
+ */
+static int _test_cmd_domain_stats(int fd, __u32 assoc_id, __u32 res_id,
+				  bool reset, struct vcm_test_cmd *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->op = VCM_TEST_OP_DOMAIN_STATS;
+	cmd->id = assoc_id;
+	cmd->domain_stats.flags = reset ? VCM_TEST_STATS_RESET : 0;
+	cmd->domain_stats.res_id = res_id;
+	return ioctl(fd, VCM_TEST, cmd);
+}
+
+#define test_cmd_domain_stats(assoc_id, reset, cmd) \
+	ASSERT_EQ(0, _test_cmd_domain_stats(self->fd, assoc_id, 0, reset, cmd))
+
+/* VCM_TEST_OP_CHECK_MAP of reservation @res_id; outs may be NULL */
+static int _test_cmd_check_map(int fd, __u32 res_id, __u32 *domains,
+			       __u32 *pages, __u32 *mismatches)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_CHECK_MAP,
+		.id = res_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_TEST, &cmd);
+	if (ret)
+		return ret;
+	if (domains)
+		*domains = cmd.check_map.out_domains;
+	if (pages)
+		*pages = cmd.check_map.out_pages;
+	if (mismatches)
+		*mismatches = cmd.check_map.out_mismatches;
+	return 0;
+}
+
+#define test_cmd_check_map(res_id, domains, pages, mismatches)            \
+	ASSERT_EQ(0, _test_cmd_check_map(self->fd, res_id, domains, pages, \
+					 mismatches))
+
+/* VCM_TEST_OP_DMA: device @dev_id (@pasid 0: its RID) reads or writes @buf */
+static int _test_cmd_dma(int fd, __u32 dev_id, __u32 pasid, bool write,
+			 __u64 iova, void *buf, __u64 len)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DMA,
+		.id = dev_id,
+		.dma = {
+			.pasid = pasid,
+			.dir = write ? 1 : 0,
+			.iova = iova,
+			.len = len,
+			.uptr = (uintptr_t)buf,
+		},
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+/* The device reads device memory at @iova into @buf */
+#define test_cmd_dma_read(dev_id, pasid, iova, buf, len) \
+	ASSERT_EQ(0, _test_cmd_dma(self->fd, dev_id, pasid, false, iova, buf, len))
+/* The device writes @buf to device memory at @iova */
+#define test_cmd_dma_write(dev_id, pasid, iova, buf, len) \
+	ASSERT_EQ(0, _test_cmd_dma(self->fd, dev_id, pasid, true, iova, buf, len))
+#define test_err_dma(_errno, dev_id, pasid, write, iova, buf, len)             \
+	EXPECT_ERRNO(_errno, _test_cmd_dma(self->fd, dev_id, pasid, write, iova, \
+					   buf, len))
+
+/* VCM_TEST_OP_FAULT: report a translation fault at @iova */
+static int _test_cmd_fault(int fd, __u32 dev_id, __u32 pasid, bool write,
+			   __u64 iova)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_FAULT,
+		.id = dev_id,
+		.fault = {
+			.pasid = pasid,
+			.write = write,
+			.iova = iova,
+		},
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+#define test_cmd_fault(dev_id, pasid, write, iova) \
+	ASSERT_EQ(0, _test_cmd_fault(self->fd, dev_id, pasid, write, iova))
+
+#endif /* __SELFTEST_VCM_UTILS_H */
