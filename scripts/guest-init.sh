@@ -16,12 +16,13 @@ per_test_timeout=600
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vcm_test.timeout=*) per_test_timeout=${arg#*=} ;;
+	vcm_test.only=*) only=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	esac
 done
 
 echo "vcm-init: running selftests" >/dev/console
 cd /vcm
-set -- $(cat tests.list)
+set -- ${only:-$(cat tests.list)}
 {
 	echo "TAP version 13"
 	echo "1..$(( $# + 1 ))"

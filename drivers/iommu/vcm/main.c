@@ -111,7 +111,7 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 	case VCM_OBJ_DEV:
 		ret = obj->users ? -EBUSY : 0;
 		if (!ret)
-			vcm_test_destroy_dev(obj->ptr);
+			vcm_test_destroy_dev(obj);
 		break;
 	default:
 		ret = -ENOENT;
@@ -476,9 +476,9 @@ static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
 #if !IS_ENABLED(CONFIG_VCM_TEST)
 /**
  * vcm_test_destroy_dev() - no test devices without CONFIG_VCM_TEST
- * @dev: unused
+ * @obj: unused
  */
-void vcm_test_destroy_dev(struct device *dev)
+void vcm_test_destroy_dev(struct vcm_obj *obj)
 {
 }
 #endif

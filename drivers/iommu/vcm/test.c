@@ -14,13 +14,18 @@
 #define VCM_TEST_DMA_MAX	SZ_64M
 
 /**
- * vcm_test_destroy_dev() - destroy a test device object's device
- * @dev: the device, or NULL if it was removed already
+ * vcm_test_destroy_dev() - release a test device object's device
+ * @obj: the device object
+ *
+ * A mock device is destroyed (unless it was removed already); a PCI device
+ * only loses the object's reference.
  */
-void vcm_test_destroy_dev(struct device *dev)
+void vcm_test_destroy_dev(struct vcm_obj *obj)
 {
-	if (dev)
-		vcm_mock_dev_destroy(dev);
+	if (obj->pci)
+		put_device(obj->ptr);
+	else if (obj->ptr)
+		vcm_mock_dev_destroy(obj->ptr);
 }
 
 static int vcm_test_instance_info(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
@@ -66,6 +71,11 @@ static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 
 	if (!obj)
 		return -ENOENT;
+	if (obj->pci) {
+		/* Unbind: the driver's remove takes it out of every VCM. */
+		device_release_driver(obj->ptr);
+		return 0;
+	}
 	if (!obj->ptr)
 		return -ENODEV;
 	vcm_device_removed(obj->ptr);
@@ -118,6 +128,8 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 
 	if (cmd->domain_stats.flags & ~VCM_TEST_STATS_RESET)
 		return -EOPNOTSUPP;
+	if (cmd->domain_stats.__reserved2)
+		return -EINVAL;
 	assoc = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_ASSOC);
 	if (!assoc)
 		return -ENOENT;
@@ -135,10 +147,11 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 	st = kzalloc_obj(*st);
 	if (!st)
 		return -ENOMEM;
+	/* A real IOMMU's domain has no counters, but a cover all the same. */
 	ret = vcm_mock_domain_stats(domain, st, cmd->domain_stats.flags &
 				    VCM_TEST_STATS_RESET);
-	if (ret)
-		goto out;
+	cmd->domain_stats.out_mock = !ret;
+	cmd->domain_stats.out_pgsizes = domain->pgsize_bitmap;
 	cmd->domain_stats.out_map_calls = st->map_calls;
 	cmd->domain_stats.out_unmap_calls = st->unmap_calls;
 	cmd->domain_stats.out_iotlb_sync_map = st->iotlb_sync_map;
@@ -153,7 +166,6 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 	if (res)
 		vcm_test_cover(res, domain->pgsize_bitmap, cmd->domain_stats.out_cover);
 	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-out:
 	kfree(st);
 	return ret;
 }
@@ -238,6 +250,47 @@ out:
 	return ret;
 }
 
+static int vcm_test_edu_open(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_obj *obj;
+	struct device *dev;
+	u32 bits;
+	int ret;
+
+	if (cmd->edu_open.__reserved)
+		return -EINVAL;
+	dev = vcm_edu_get(cmd->edu_open.index, &bits);
+	if (!dev)
+		return -ENODEV;
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_DEV, dev, &cmd->edu_open.out_dev_id);
+	if (ret) {
+		put_device(dev);
+		return ret;
+	}
+	obj = vcm_obj_find(ucmd->vf, cmd->edu_open.out_dev_id, VCM_OBJ_DEV);
+	obj->pci = true;
+	cmd->edu_open.out_dma_bits = bits;
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		xa_erase(&ucmd->vf->objs, obj->id);
+		kfree(obj);
+		put_device(dev);
+	}
+	return ret;
+}
+
+static int vcm_test_edu_copy(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_obj *obj = vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+
+	if (!obj || !obj->pci)
+		return -ENOENT;
+	if (cmd->edu_copy.__reserved)
+		return -EINVAL;
+	return vcm_edu_copy(obj->ptr, cmd->edu_copy.src, cmd->edu_copy.dst,
+			    cmd->edu_copy.len);
+}
+
 static int vcm_test_fault(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 {
 	struct device *dev;
@@ -281,6 +334,10 @@ int vcm_test_cmd(struct vcm_ucmd *ucmd)
 		return vcm_test_dma(ucmd, cmd);
 	case VCM_TEST_OP_FAULT:
 		return vcm_test_fault(ucmd, cmd);
+	case VCM_TEST_OP_EDU_OPEN:
+		return vcm_test_edu_open(ucmd, cmd);
+	case VCM_TEST_OP_EDU_COPY:
+		return vcm_test_edu_copy(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -152,6 +152,7 @@ enum vcm_obj_type {
  * @ptr: the struct vcm, vcm_assoc, vcm_phys, vcm_res or device
  * @dev: for an association, its device object
  * @users: for a device object, the associations that use it
+ * @pci: for a device object, a PCI device (edu) rather than a mock one
  */
 struct vcm_obj {
 	enum vcm_obj_type type;
@@ -159,6 +160,7 @@ struct vcm_obj {
 	void *ptr;
 	struct vcm_obj *dev;
 	unsigned int users;
+	bool pci;
 };
 
 /**
@@ -193,7 +195,7 @@ void *vcm_obj_get(struct vcm_file *vf, u32 id, enum vcm_obj_type type);
 struct vcm_obj *vcm_obj_find(struct vcm_file *vf, u32 id, enum vcm_obj_type type);
 int vcm_obj_add(struct vcm_file *vf, enum vcm_obj_type type, void *ptr, u32 *id);
 int vcm_test_cmd(struct vcm_ucmd *ucmd);
-void vcm_test_destroy_dev(struct device *dev);
+void vcm_test_destroy_dev(struct vcm_obj *obj);
 
 /* Block orders the allocator may use for @pgsizes; exposed for KUnit. */
 unsigned long vcm_phys_orders(unsigned long pgsizes);
@@ -233,6 +235,27 @@ int vcm_mock_domain_fail_map(struct iommu_domain *domain, int after);
 int vcm_mock_dma(struct device *dev, ioasid_t pasid, u64 iova, void *buf,
 		 size_t len, bool write);
 int vcm_mock_fault(struct device *dev, ioasid_t pasid, u64 iova, bool write);
+
+#if IS_ENABLED(CONFIG_PCI)
+bool vcm_edu_is(struct device *dev);
+struct device *vcm_edu_get(unsigned int index, u32 *dma_bits);
+int vcm_edu_copy(struct device *dev, u64 src, u64 dst, size_t len);
+#else
+static inline bool vcm_edu_is(struct device *dev)
+{
+	return false;
+}
+
+static inline struct device *vcm_edu_get(unsigned int index, u32 *dma_bits)
+{
+	return NULL;
+}
+
+static inline int vcm_edu_copy(struct device *dev, u64 src, u64 dst, size_t len)
+{
+	return -ENODEV;
+}
+#endif
 #endif
 
 #endif

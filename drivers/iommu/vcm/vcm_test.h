@@ -21,6 +21,8 @@ enum {
 	VCM_TEST_OP_CHECK_MAP,
 	VCM_TEST_OP_DMA,
 	VCM_TEST_OP_FAULT,
+	VCM_TEST_OP_EDU_OPEN,
+	VCM_TEST_OP_EDU_COPY,
 };
 
 /* Mock IOMMU instances, registered at boot, each with its own iommu_ops. */
@@ -73,6 +75,10 @@ enum {
  *                          of each physically contiguous run with the largest
  *                          page size that the device and physical addresses'
  *                          alignment and the remaining length allow
+ * @domain_stats.out_pgsizes: the domain's page sizes
+ * @domain_stats.out_mock: 1 for a mock domain, whose counters are measured;
+ *                         0 for a real IOMMU's domain, whose counters read 0
+ * @domain_stats.__reserved2: must be 0
  * @check_map: VCM_TEST_OP_CHECK_MAP; @id is a reservation. Checks that every
  *             domain of its VCM translates each page of it to the backing
  *             memory, or translates nothing if it is not backed
@@ -92,6 +98,22 @@ enum {
  * @fault.pasid: 0 for the RID, else the PASID
  * @fault.write: non-zero for a write fault
  * @fault.iova: device address
+ * @edu_open: VCM_TEST_OP_EDU_OPEN, @id unused: a device object for a QEMU
+ *            edu device bound to the VCM test driver (VCM_TEST_OP_DEV_REMOVE
+ *            unbinds it)
+ * @edu_open.index: 0 for the first edu device in bus order
+ * @edu_open.out_dma_bits: the DMA mask its driver declared, in bits
+ * @edu_open.out_dev_id: the new device object
+ * @edu_open.__reserved: must be 0
+ * @edu_copy: VCM_TEST_OP_EDU_COPY; @id is an edu device object. Its DMA
+ *            engine reads @edu_copy.len bytes at @edu_copy.src and writes
+ *            them at @edu_copy.dst, through its attached domain. -ERANGE for
+ *            an address beyond its DMA mask (never given to the device),
+ *            -ENODEV once it is unbound, -ETIMEDOUT if it does not complete
+ * @edu_copy.len: bytes, 1 to 4096 (its internal buffer)
+ * @edu_copy.__reserved: must be 0
+ * @edu_copy.src: device address to read
+ * @edu_copy.dst: device address to write
  */
 struct vcm_test_cmd {
 	__u32 size;
@@ -123,6 +145,9 @@ struct vcm_test_cmd {
 			__aligned_u64 out_ptes_mapped[VCM_TEST_PGSIZE_SLOTS];
 			__aligned_u64 out_ptes_unmapped[VCM_TEST_PGSIZE_SLOTS];
 			__aligned_u64 out_cover[VCM_TEST_PGSIZE_SLOTS];
+			__aligned_u64 out_pgsizes;
+			__u32 out_mock;
+			__u32 __reserved2;
 		} domain_stats;
 		struct {
 			__u32 out_domains;
@@ -142,6 +167,18 @@ struct vcm_test_cmd {
 			__u32 write;
 			__aligned_u64 iova;
 		} fault;
+		struct {
+			__u32 index;
+			__u32 out_dma_bits;
+			__u32 out_dev_id;
+			__u32 __reserved;
+		} edu_open;
+		struct {
+			__u32 len;
+			__u32 __reserved;
+			__aligned_u64 src;
+			__aligned_u64 dst;
+		} edu_copy;
 	};
 };
 
