@@ -34,6 +34,7 @@
 #include <linux/dma-direction.h>
 
 struct device;
+struct vm_area_struct;
 struct vcm;
 struct vcm_assoc;
 struct vcm_res;
@@ -122,6 +123,7 @@ int vcm_unback(struct vcm_res *res);
 int vcm_translate(struct vcm *src, u64 addr, struct vcm *dst, u64 *out);
 
 void *vcm_vmap(struct vcm_res *res);
+int vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
 void vcm_vunmap(struct vcm_res *res, void *vaddr);
 
 #endif

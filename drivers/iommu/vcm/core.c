@@ -806,14 +806,15 @@ int vcm_back(struct vcm_res *res, struct vcm_phys *phys)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* Pin @phys first: vcm_phys_free() fails from here on. */
+	mutex_lock(&phys->lock);
+	phys->nr_backings++;
+	mutex_unlock(&phys->lock);
 	list_for_each_entry(vd, &vcm->domains, node) {
 		ret = vcm_map_domain(vd->domain, res, phys);
 		if (ret)
 			goto unwind;
 	}
-	mutex_lock(&phys->lock);
-	phys->nr_backings++;
-	mutex_unlock(&phys->lock);
 	res->phys = phys;
 	vcm->nr_backed++;
 	goto out;
@@ -824,6 +825,9 @@ unwind:
 			break;
 		vcm_unmap_domain(done->domain, res);
 	}
+	mutex_lock(&phys->lock);
+	phys->nr_backings--;
+	mutex_unlock(&phys->lock);
 out:
 	mutex_unlock(&vcm->lock);
 	return ret;
@@ -964,6 +968,53 @@ void *vcm_vmap(struct vcm_res *res)
 out:
 	mutex_unlock(&vcm->lock);
 	return vaddr;
+}
+
+/**
+ * vcm_res_mmap() - a user view of a backed reservation
+ * @res: the reservation
+ * @vma: a shared mapping of at most the reservation's length; it maps the
+ *       reservation from its start
+ *
+ * The mapping uses the allocation's cache attribute, like every other CPU
+ * mapping of it. The caller keeps the reservation backed while @vma exists.
+ *
+ * Return: 0, or -EINVAL (not backed, too long, or not shared), or the error of
+ * remap_pfn_range().
+ */
+int vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma)
+{
+	size_t size = vma->vm_end - vma->vm_start, done = 0;
+	struct vcm *vcm = res->vcm;
+	struct vcm_phys_iter it;
+	struct vcm_phys *phys;
+	phys_addr_t pa;
+	size_t len;
+	int ret = 0;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mutex_lock(&vcm->lock);
+	phys = res->phys;
+	if (!phys || size > res->len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (phys->cache == VCM_CACHE_WC)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	else if (phys->cache == VCM_CACHE_UNCACHED)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vcm_phys_iter_init(&it, phys);
+	while (done < size && !ret && vcm_phys_next_seg(&it, &pa, &len)) {
+		len = min(len, size - done);
+		ret = remap_pfn_range(vma, vma->vm_start + done, PHYS_PFN(pa),
+				      len, vma->vm_page_prot);
+		done += len;
+	}
+out:
+	mutex_unlock(&vcm->lock);
+	return ret;
 }
 
 /**

@@ -106,7 +106,12 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 		ret = vcm_phys_free(obj->ptr);
 		break;
 	case VCM_OBJ_RES:
-		ret = vcm_unreserve(obj->ptr);
+		/* mmap() looks reservations up under map_lock: erase under it. */
+		mutex_lock(&vf->map_lock);
+		ret = obj->mmaps ? -EBUSY : vcm_unreserve(obj->ptr);
+		if (!ret)
+			xa_erase(&vf->objs, obj->id);
+		mutex_unlock(&vf->map_lock);
 		break;
 	case VCM_OBJ_DEV:
 		ret = obj->users ? -EBUSY : 0;
@@ -405,14 +410,18 @@ static int vcm_ioctl_back(struct vcm_ucmd *ucmd)
 static int vcm_ioctl_unback(struct vcm_ucmd *ucmd)
 {
 	struct vcm_back *cmd = ucmd->cmd;
-	struct vcm_res *res;
+	struct vcm_obj *obj;
+	int ret;
 
 	if (cmd->__reserved || cmd->phys_id)
 		return -EINVAL;
-	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
-	if (!res)
+	obj = vcm_obj_find(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	if (!obj)
 		return -ENOENT;
-	return vcm_unback(res);
+	mutex_lock(&ucmd->vf->map_lock);
+	ret = obj->mmaps ? -EBUSY : vcm_unback(obj->ptr);
+	mutex_unlock(&ucmd->vf->map_lock);
+	return ret;
 }
 
 static int vcm_ioctl_translate(struct vcm_ucmd *ucmd)
@@ -584,6 +593,7 @@ static int vcm_fops_open(struct inode *inode, struct file *filp)
 	if (!vf)
 		return -ENOMEM;
 	mutex_init(&vf->lock);
+	mutex_init(&vf->map_lock);
 	xa_init_flags(&vf->objs, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	filp->private_data = vf;
 	return 0;
@@ -619,9 +629,65 @@ static int vcm_fops_release(struct inode *inode, struct file *filp)
 	mutex_unlock(&vf->lock);
 	WARN_ON(!xa_empty(&vf->objs));
 	xa_destroy(&vf->objs);
+	mutex_destroy(&vf->map_lock);
 	mutex_destroy(&vf->lock);
 	kfree(vf);
 	return 0;
+}
+
+static void vcm_vm_open(struct vm_area_struct *vma)
+{
+	struct vcm_file *vf = vma->vm_file->private_data;
+	struct vcm_obj *obj = vma->vm_private_data;
+
+	mutex_lock(&vf->map_lock);
+	obj->mmaps++;
+	mutex_unlock(&vf->map_lock);
+}
+
+static void vcm_vm_close(struct vm_area_struct *vma)
+{
+	struct vcm_file *vf = vma->vm_file->private_data;
+	struct vcm_obj *obj = vma->vm_private_data;
+
+	mutex_lock(&vf->map_lock);
+	obj->mmaps--;
+	mutex_unlock(&vf->map_lock);
+}
+
+static const struct vm_operations_struct vcm_vm_ops = {
+	.open = vcm_vm_open,
+	.close = vcm_vm_close,
+};
+
+/*
+ * The user view of a backed reservation: mmap() at offset res_id * PAGE_SIZE.
+ * It keeps the reservation backed (VCM_UNBACK and VCM_DESTROY fail with
+ * -EBUSY) until munmap().
+ */
+static int vcm_fops_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct vcm_file *vf = filp->private_data;
+	struct vcm_obj *obj;
+	int ret;
+
+	if (vma->vm_pgoff > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&vf->map_lock);
+	obj = vcm_obj_find(vf, vma->vm_pgoff, VCM_OBJ_RES);
+	if (!obj) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = vcm_res_mmap(obj->ptr, vma);
+	if (ret)
+		goto out;
+	vma->vm_private_data = obj;
+	vma->vm_ops = &vcm_vm_ops;
+	obj->mmaps++;
+out:
+	mutex_unlock(&vf->map_lock);
+	return ret;
 }
 
 static const struct file_operations vcm_fops = {
@@ -629,6 +695,7 @@ static const struct file_operations vcm_fops = {
 	.open = vcm_fops_open,
 	.release = vcm_fops_release,
 	.unlocked_ioctl = vcm_fops_ioctl,
+	.mmap = vcm_fops_mmap,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 

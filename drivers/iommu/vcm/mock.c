@@ -677,6 +677,15 @@ void vcm_mock_dev_destroy(struct device *dev)
 		platform_device_unregister(to_platform_device(dev));
 }
 
+/* @domain as a mock paging domain, or NULL if it is not one. */
+static struct mock_domain *mock_domain_of(struct iommu_domain *domain)
+{
+	if (!domain || (domain->ops != &mock_iop_ops &&
+			domain->ops != &mock_pt_ops))
+		return NULL;
+	return to_mock_domain(domain);
+}
+
 /**
  * vcm_mock_domain_stats() - read the counters of a mock domain
  * @domain: a paging domain of a mock instance
@@ -688,12 +697,10 @@ void vcm_mock_dev_destroy(struct device *dev)
 int vcm_mock_domain_stats(struct iommu_domain *domain,
 			  struct vcm_mock_stats *stats, bool reset)
 {
-	struct mock_domain *md;
+	struct mock_domain *md = mock_domain_of(domain);
 
-	if (!domain || (domain->ops != &mock_iop_ops &&
-			domain->ops != &mock_pt_ops))
+	if (!md)
 		return -EINVAL;
-	md = to_mock_domain(domain);
 	spin_lock(&md->lock);
 	*stats = md->stats;
 	if (reset)
@@ -714,12 +721,10 @@ int vcm_mock_domain_stats(struct iommu_domain *domain,
  */
 int vcm_mock_domain_fail_map(struct iommu_domain *domain, int after)
 {
-	struct mock_domain *md;
+	struct mock_domain *md = mock_domain_of(domain);
 
-	if (!domain || (domain->ops != &mock_iop_ops &&
-			domain->ops != &mock_pt_ops))
+	if (!md)
 		return -EINVAL;
-	md = to_mock_domain(domain);
 	spin_lock(&md->lock);
 	md->fail_after = after;
 	spin_unlock(&md->lock);

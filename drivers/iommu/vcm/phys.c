@@ -249,6 +249,23 @@ bool vcm_phys_next_seg(struct vcm_phys_iter *it, phys_addr_t *phys, size_t *len)
 	return true;
 }
 
+static void vcm_phys_sync(struct vcm_phys *phys, enum dma_data_direction dir,
+			  bool for_device)
+{
+	struct vcm_phys_iter it;
+	phys_addr_t pa;
+	size_t len;
+
+	/* Both are empty stubs on cache-coherent architectures. */
+	vcm_phys_iter_init(&it, phys);
+	while (vcm_phys_next_seg(&it, &pa, &len)) {
+		if (for_device)
+			arch_sync_dma_for_device(pa, len, dir);
+		else
+			arch_sync_dma_for_cpu(pa, len, dir);
+	}
+}
+
 /**
  * vcm_phys_sync_for_device() - make CPU writes visible to devices
  * @phys: the allocation
@@ -259,15 +276,7 @@ bool vcm_phys_next_seg(struct vcm_phys_iter *it, phys_addr_t *phys, size_t *len)
  */
 void vcm_phys_sync_for_device(struct vcm_phys *phys, enum dma_data_direction dir)
 {
-#ifdef CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE
-	struct vcm_phys_iter it;
-	phys_addr_t pa;
-	size_t len;
-
-	vcm_phys_iter_init(&it, phys);
-	while (vcm_phys_next_seg(&it, &pa, &len))
-		arch_sync_dma_for_device(pa, len, dir);
-#endif
+	vcm_phys_sync(phys, dir, true);
 }
 
 /**
@@ -279,13 +288,5 @@ void vcm_phys_sync_for_device(struct vcm_phys *phys, enum dma_data_direction dir
  */
 void vcm_phys_sync_for_cpu(struct vcm_phys *phys, enum dma_data_direction dir)
 {
-#ifdef CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU
-	struct vcm_phys_iter it;
-	phys_addr_t pa;
-	size_t len;
-
-	vcm_phys_iter_init(&it, phys);
-	while (vcm_phys_next_seg(&it, &pa, &len))
-		arch_sync_dma_for_cpu(pa, len, dir);
-#endif
+	vcm_phys_sync(phys, dir, false);
 }

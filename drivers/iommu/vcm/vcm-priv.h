@@ -153,6 +153,7 @@ enum vcm_obj_type {
  * @dev: for an association, its device object
  * @users: for a device object, the associations that use it
  * @pci: for a device object, a PCI device (edu) rather than a mock one
+ * @mmaps: for a reservation, the user mappings of it (under vcm_file.map_lock)
  */
 struct vcm_obj {
 	enum vcm_obj_type type;
@@ -161,17 +162,22 @@ struct vcm_obj {
 	struct vcm_obj *dev;
 	unsigned int users;
 	bool pci;
+	unsigned int mmaps;
 };
 
 /**
  * struct vcm_file - an open /dev/vcm
  * @lock: serialises the file's ioctls and its release
+ * @map_lock: serialises mmap() with the destruction and unbacking of
+ *            reservations; taken inside @lock and inside the mm's mmap_lock,
+ *            never around user memory accesses
  * @objs: its objects, by id
  * @next_id: where the cyclic id allocation goes on, so that a stale id is not
  *           soon reused for a new object
  */
 struct vcm_file {
 	struct mutex lock;	/* serialises ioctls and release */
+	struct mutex map_lock;	/* see above */
 	struct xarray objs;
 	u32 next_id;
 };

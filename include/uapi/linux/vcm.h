@@ -12,6 +12,11 @@
  * Objects are named by ids, unique inside one open file; an id of the wrong
  * object type gives -ENOENT, like a stale one. Closing the file releases every
  * object it holds.
+ *
+ * mmap() of the file at offset res_id * page size maps a backed reservation
+ * for the CPU, with its allocation's cache attribute: shared mappings only, at
+ * most the reservation's length, from its start. While it is mapped,
+ * VCM_UNBACK and VCM_DESTROY of the reservation fail with -EBUSY.
  */
 #ifndef _UAPI_LINUX_VCM_H
 #define _UAPI_LINUX_VCM_H

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,6 +208,7 @@ TEST_F(edu, video_frame)
 	char line[256];
 	double t0 = now();
 	__u8 *img, *buf;
+	void *map;
 	__u32 domains, pages, bad;
 	int kmsg, largest = 0;
 
@@ -313,6 +315,22 @@ TEST_F(edu, video_frame)
 	test_ioctl_cpu_read(frame_res, 0, buf, SZ_16M);
 	ASSERT_EQ(0, memcmp(buf, img, SZ_16M));
 	checks++;
+	/* The user view: the same bytes, and the frame stays backed meanwhile. */
+	map = mmap(NULL, SZ_16M, PROT_READ, MAP_SHARED, self->fd,
+		   (off_t)frame_res * getpagesize());
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, memcmp(map, img, SZ_16M));
+	test_err_unback(EBUSY, frame_res);
+	test_err_destroy(EBUSY, frame_res);
+	ASSERT_EQ(0, munmap(map, SZ_16M));
+	checks++;
+	/* Only shared mappings, of a reservation, no longer than it. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, SZ_16M, PROT_READ, MAP_PRIVATE, self->fd,
+				   (off_t)frame_res * getpagesize()));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * SZ_16M, PROT_READ, MAP_SHARED, self->fd,
+				   (off_t)frame_res * getpagesize()));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, SZ_4K, PROT_READ, MAP_SHARED, self->fd,
+				   (off_t)vcm_id * getpagesize()));
 	/* The mock device sees the same bytes at the same address. */
 	for (c = 0; c < nr_chunks; c++) {
 		test_cmd_dma_read(mock_dev, 0, frame + chunk[c], buf, EDU_CHUNK);
@@ -323,7 +341,7 @@ TEST_F(edu, video_frame)
 	       nr_chunks, nr_chunks - 2);
 	TH_LOG("demo: DMA: display read them back at the same addresses: %u/%u match;",
 	       nr_chunks, nr_chunks);
-	TH_LOG("demo: DMA: kernel view of the 16 MiB frame and the mock device agree");
+	TH_LOG("demo: DMA: kernel view, user mmap and mock device agree on the 16 MiB frame");
 
 	/* 5. Unback; the decoder's DMA to the old address must be blocked. */
 	test_ioctl_unback(frame_res);
