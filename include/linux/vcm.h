@@ -39,6 +39,8 @@ struct vcm;
 struct vcm_assoc;
 struct vcm_res;
 struct vcm_phys;
+struct vcm_dmabuf_export;
+struct dma_buf;
 
 /* The largest alignment a reservation may ask for. */
 #define VCM_MAX_ALIGN		SZ_1G
@@ -125,5 +127,9 @@ int vcm_translate(struct vcm *src, u64 addr, struct vcm *dst, u64 *out);
 void *vcm_vmap(struct vcm_res *res);
 int vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
 void vcm_vunmap(struct vcm_res *res, void *vaddr);
+
+struct dma_buf *vcm_export(struct vcm_res *res, bool movable);
+struct vcm_phys *vcm_phys_import(struct dma_buf *dmabuf);
+bool vcm_phys_is_imported(struct vcm_phys *phys);
 
 #endif

@@ -9,6 +9,8 @@
  * the same physical runs at the same address in each domain.
  */
 #include <linux/device.h>
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
@@ -272,7 +274,7 @@ static struct vcm_domain *vcm_domain_add(struct vcm *vcm, struct device *dev)
 	iommu_set_fault_handler(domain, vcm_fault, vcm);
 
 	mas_for_each(&mas, res, ULONG_MAX) {
-		if (!res->phys)
+		if (!res->phys || res->revoked)
 			continue;
 		ret = vcm_map_domain(domain, res, res->phys);
 		if (ret) {
@@ -293,7 +295,7 @@ err_unmap:
 	mas_for_each(&mas, res, ULONG_MAX) {
 		if (res == failed)
 			break;
-		if (res->phys)
+		if (res->phys && !res->revoked)
 			vcm_unmap_domain(domain, res);
 	}
 err_domain:
@@ -694,23 +696,27 @@ struct vcm_res *vcm_reserve_at(struct vcm *vcm, u64 addr, size_t len, int prot)
  * vcm_unreserve() - release a reservation
  * @res: the reservation
  *
- * Return: 0, or -EBUSY (nothing changed) while it is backed.
+ * Return: 0, or -EBUSY (nothing changed) while it is backed or exported.
  */
 int vcm_unreserve(struct vcm_res *res)
 {
 	struct vcm *vcm = res->vcm;
+	bool free_vcm;
 
 	MA_STATE(mas, &vcm->res_mt, res->addr, res->addr + res->len - 1);
 
 	mutex_lock(&vcm->lock);
-	if (res->phys) {
+	if (res->phys || res->export) {
 		mutex_unlock(&vcm->lock);
 		return -EBUSY;
 	}
 	mas_erase(&mas);
 	vcm->nr_res--;
+	free_vcm = vcm->orphan && !vcm->nr_res && !vcm->nr_assoc;
 	mutex_unlock(&vcm->lock);
 	kfree(res);
+	if (free_vcm)
+		WARN_ON(vcm_free(vcm));
 	return 0;
 }
 
@@ -784,12 +790,34 @@ struct vcm_phys *vcm_res_phys(struct vcm_res *res)
  * All or nothing: if mapping into one domain fails, the domains already
  * mapped are unmapped again. Each domain is synchronised once.
  *
+ * Memory imported from a dma-buf is backed under the dma-buf's reservation
+ * lock, taken before the VCM's, so that a revocation sees every reservation
+ * it backs.
+ *
  * Return: 0, or -EINVAL (lengths differ, or @phys has another cache
  * attribute than vcm_res_require_cache() asked for), -EBUSY (already
- * backed), or the IOMMU's error.
+ * backed, or exported), -ENODEV (the exporter of imported memory revoked
+ * it), or the IOMMU's error.
  */
 int vcm_back(struct vcm_res *res, struct vcm_phys *phys)
 {
+	return __vcm_back(res, phys, NULL);
+}
+
+/**
+ * __vcm_back() - vcm_back() for the export of a reservation
+ * @res: the reservation
+ * @phys: the allocation
+ * @ex: the export that backs it (late allocation), or NULL for any other
+ *      caller, which may not back an exported reservation
+ *
+ * Return: see vcm_back(); -EBUSY if @res is exported and @ex is not its
+ * export.
+ */
+int __vcm_back(struct vcm_res *res, struct vcm_phys *phys,
+	       struct vcm_dmabuf_export *ex)
+{
+	struct dma_resv *resv = phys->attach ? phys->attach->dmabuf->resv : NULL;
 	struct vcm *vcm = res->vcm;
 	struct vcm_domain *vd, *done;
 	int ret = 0;
@@ -797,9 +825,15 @@ int vcm_back(struct vcm_res *res, struct vcm_phys *phys)
 	if (phys->len != res->len)
 		return -EINVAL;
 
+	if (resv)
+		dma_resv_lock(resv, NULL);
 	mutex_lock(&vcm->lock);
-	if (res->phys) {
+	if (res->phys || res->export != ex) {
 		ret = -EBUSY;
+		goto out;
+	}
+	if (phys->attach && !phys->sgt) {
+		ret = -ENODEV;
 		goto out;
 	}
 	if (res->cache >= 0 && res->cache != phys->cache) {
@@ -816,6 +850,9 @@ int vcm_back(struct vcm_res *res, struct vcm_phys *phys)
 			goto unwind;
 	}
 	res->phys = phys;
+	res->revoked = false;
+	if (resv)
+		list_add(&res->phys_node, &phys->backings);
 	vcm->nr_backed++;
 	goto out;
 
@@ -830,6 +867,8 @@ unwind:
 	mutex_unlock(&phys->lock);
 out:
 	mutex_unlock(&vcm->lock);
+	if (resv)
+		dma_resv_unlock(resv);
 	return ret;
 }
 
@@ -839,29 +878,48 @@ out:
  *
  * Each domain is unmapped with one IOTLB sync.
  *
- * Return: 0, or -EINVAL if it is not backed.
+ * Return: 0, or -EINVAL if it is not backed, -EBUSY while it is exported.
  */
 int vcm_unback(struct vcm_res *res)
 {
+	struct dma_resv *resv = NULL;
+	bool free_phys;
 	struct vcm *vcm = res->vcm;
 	struct vcm_phys *phys;
 	struct vcm_domain *vd;
 
+	/* The backing cannot change under an unexported, unlocked caller. */
+	phys = READ_ONCE(res->phys);
+	if (phys && phys->attach) {
+		resv = phys->attach->dmabuf->resv;
+		dma_resv_lock(resv, NULL);
+	}
 	mutex_lock(&vcm->lock);
 	phys = res->phys;
-	if (!phys) {
+	if (!phys || res->export) {
 		mutex_unlock(&vcm->lock);
-		return -EINVAL;
+		if (resv)
+			dma_resv_unlock(resv);
+		return phys ? -EBUSY : -EINVAL;
 	}
-	list_for_each_entry(vd, &vcm->domains, node)
-		vcm_unmap_domain(vd->domain, res);
+	if (!res->revoked) {
+		list_for_each_entry(vd, &vcm->domains, node)
+			vcm_unmap_domain(vd->domain, res);
+	}
+	if (resv)
+		list_del(&res->phys_node);
 	res->phys = NULL;
+	res->revoked = false;
 	vcm->nr_backed--;
 	mutex_unlock(&vcm->lock);
+	if (resv)
+		dma_resv_unlock(resv);
 
 	mutex_lock(&phys->lock);
-	phys->nr_backings--;
+	free_phys = !--phys->nr_backings && phys->orphan;
 	mutex_unlock(&phys->lock);
+	if (free_phys)
+		WARN_ON(vcm_phys_free(phys));
 	return 0;
 }
 
@@ -939,7 +997,11 @@ static pgprot_t vcm_pgprot(enum vcm_cache cache)
  * allocation's cache attribute, so it cannot alias with a different one.
  * Drop it with vcm_vunmap() as soon as it is no longer needed.
  *
- * Return: the kernel address, or NULL (not backed, or out of memory).
+ * Memory imported from a dma-buf has no kernel view here: its exporter
+ * provides one. While a view exists the memory of an export cannot move.
+ *
+ * Return: the kernel address, or NULL (not backed, imported, or out of
+ * memory).
  */
 void *vcm_vmap(struct vcm_res *res)
 {
@@ -951,7 +1013,7 @@ void *vcm_vmap(struct vcm_res *res)
 
 	mutex_lock(&vcm->lock);
 	phys = res->phys;
-	if (!phys)
+	if (!phys || phys->attach)
 		goto out;
 	npages = res->len >> PAGE_SHIFT;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
@@ -965,6 +1027,8 @@ void *vcm_vmap(struct vcm_res *res)
 	}
 	vaddr = vmap(pages, npages, VM_MAP, vcm_pgprot(phys->cache));
 	kvfree(pages);
+	if (vaddr)
+		res->vmaps++;
 out:
 	mutex_unlock(&vcm->lock);
 	return vaddr;
@@ -979,10 +1043,35 @@ out:
  * The mapping uses the allocation's cache attribute, like every other CPU
  * mapping of it. The caller keeps the reservation backed while @vma exists.
  *
- * Return: 0, or -EINVAL (not backed, too long, or not shared), or the error of
+ * Return: 0, or -EINVAL (not backed, too long, or not shared), -EBUSY
+ * (exported: map the dma-buf, whose exporter can account for it),
+ * -EOPNOTSUPP (backed by an imported dma-buf: map that), or the error of
  * remap_pfn_range().
  */
 int vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma)
+{
+	struct vcm_phys *phys;
+	int ret = 0;
+
+	mutex_lock(&res->vcm->lock);
+	phys = res->phys;
+	if (res->export)
+		ret = -EBUSY;
+	else if (phys && phys->attach)
+		ret = -EOPNOTSUPP;
+	mutex_unlock(&res->vcm->lock);
+	/* Under the caller's lock against unback and destroy: cannot change */
+	return ret ?: __vcm_res_mmap(res, vma);
+}
+
+/**
+ * __vcm_res_mmap() - vcm_res_mmap() for the exporter of the reservation
+ * @res: the reservation
+ * @vma: see vcm_res_mmap()
+ *
+ * Return: see vcm_res_mmap().
+ */
+int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma)
 {
 	size_t size = vma->vm_end - vma->vm_start, done = 0;
 	struct vcm *vcm = res->vcm;
@@ -1025,4 +1114,206 @@ out:
 void vcm_vunmap(struct vcm_res *res, void *vaddr)
 {
 	vunmap(vaddr);
+	mutex_lock(&res->vcm->lock);
+	res->vmaps--;
+	mutex_unlock(&res->vcm->lock);
+}
+
+/**
+ * vcm_dev_is_active() - whether a device's RID DMA goes through a VCM
+ * @vcm: the VCM
+ * @dev: the device
+ *
+ * Return: true if @dev's RID is associated with @vcm and active.
+ */
+bool vcm_dev_is_active(struct vcm *vcm, struct device *dev)
+{
+	struct vcm_assoc *assoc;
+	bool active = false;
+
+	mutex_lock(&vcm->lock);
+	list_for_each_entry(assoc, &vcm->assocs, node) {
+		if (assoc->dev == dev && assoc->pasid == IOMMU_NO_PASID &&
+		    assoc->active && !assoc->dead) {
+			active = true;
+			break;
+		}
+	}
+	mutex_unlock(&vcm->lock);
+	return active;
+}
+
+/* Copy the contents of @from to @to, both of @len bytes. */
+static int vcm_phys_copy(struct vcm_phys *to, struct vcm_phys *from)
+{
+	struct vcm_phys_iter sit, dit;
+	phys_addr_t spa, dpa;
+	size_t slen = 0, dlen = 0, n;
+
+	vcm_phys_iter_init(&sit, from);
+	vcm_phys_iter_init(&dit, to);
+	for (;;) {
+		if (!slen && !vcm_phys_next_seg(&sit, &spa, &slen))
+			break;
+		if (!dlen && !vcm_phys_next_seg(&dit, &dpa, &dlen))
+			return -EINVAL;
+		n = min3(slen, dlen, PAGE_SIZE);
+		copy_highpage(pfn_to_page(PHYS_PFN(dpa)), pfn_to_page(PHYS_PFN(spa)));
+		spa += n;
+		dpa += n;
+		slen -= n;
+		dlen -= n;
+	}
+	return 0;
+}
+
+/**
+ * vcm_res_move() - move a backed reservation to other memory
+ * @res: the reservation, backed by memory of this VCM's allocator
+ * @to: an allocation of the same length and cache attribute
+ *
+ * Copies the contents, then maps @to at the same device address in every
+ * domain instead. Devices keep their addresses; the old memory is free to go
+ * once this returns (the caller frees it). Device access during the move may
+ * see either memory: the caller stops DMA first (for a dma-buf, by
+ * invalidating its importers).
+ *
+ * Return: 0, or -EBUSY (a kernel view of it exists, or not backed by memory
+ * that can move), -EINVAL (@to does not match), or the IOMMU's error, in
+ * which case every domain maps the old memory again.
+ */
+int vcm_res_move(struct vcm_res *res, struct vcm_phys *to)
+{
+	struct vcm *vcm = res->vcm;
+	struct vcm_phys *from;
+	struct vcm_domain *vd, *done;
+	int ret;
+
+	if (to->len != res->len)
+		return -EINVAL;
+	mutex_lock(&vcm->lock);
+	from = res->phys;
+	if (!from || from->attach || res->vmaps) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (from->cache != to->cache) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = vcm_phys_copy(to, from);
+	if (ret)
+		goto out;
+	vcm_phys_sync_for_device(to, DMA_BIDIRECTIONAL);
+	list_for_each_entry(vd, &vcm->domains, node) {
+		vcm_unmap_domain(vd->domain, res);
+		ret = vcm_map_domain(vd->domain, res, to);
+		if (ret)
+			goto unwind;
+	}
+	mutex_lock(&to->lock);
+	to->nr_backings++;
+	mutex_unlock(&to->lock);
+	mutex_lock(&from->lock);
+	from->nr_backings--;
+	mutex_unlock(&from->lock);
+	res->phys = to;
+	goto out;
+
+unwind:
+	list_for_each_entry(done, &vcm->domains, node) {
+		if (done != vd)
+			vcm_unmap_domain(done->domain, res);
+		/* Mapping memory again where it was mapped does not fail */
+		WARN_ON(vcm_map_domain(done->domain, res, from));
+		if (done == vd)
+			break;
+	}
+out:
+	mutex_unlock(&vcm->lock);
+	return ret;
+}
+
+/**
+ * vcm_phys_revoke() - unmap imported memory from every domain it is mapped in
+ * @phys: memory imported from a dma-buf whose exporter invalidated it
+ *
+ * Every reservation it backs stays reserved and backed, but no domain maps it
+ * any more: device access faults until vcm_unback().
+ *
+ * Context: the caller holds the dma-buf's reservation lock.
+ */
+void vcm_phys_revoke(struct vcm_phys *phys)
+{
+	struct vcm_domain *vd;
+	struct vcm_res *res;
+
+	dma_resv_assert_held(phys->attach->dmabuf->resv);
+	list_for_each_entry(res, &phys->backings, phys_node) {
+		struct vcm *vcm = res->vcm;
+
+		mutex_lock(&vcm->lock);
+		if (!res->revoked) {
+			list_for_each_entry(vd, &vcm->domains, node)
+				vcm_unmap_domain(vd->domain, res);
+			res->revoked = true;
+		}
+		mutex_unlock(&vcm->lock);
+	}
+}
+
+/**
+ * vcm_orphan() - hand a VCM that cannot be freed yet to its reservations
+ * @vcm: a VCM whose owner goes away, without associations
+ *
+ * For reservations that outlive their owner (an exported reservation lives
+ * until its dma-buf is released): the VCM is freed with the last one.
+ *
+ * Return: true if it was orphaned, false if the caller may free it now.
+ */
+bool vcm_orphan(struct vcm *vcm)
+{
+	bool busy;
+
+	mutex_lock(&vcm->lock);
+	busy = vcm->nr_res;
+	vcm->orphan = busy;
+	mutex_unlock(&vcm->lock);
+	return busy;
+}
+
+/**
+ * vcm_res_orphan() - hand an exported reservation to its export
+ * @res: a reservation whose owner goes away
+ *
+ * Return: true if it is exported and its export now unbacks and unreserves
+ * it on release; false if the caller must release it itself.
+ */
+bool vcm_res_orphan(struct vcm_res *res)
+{
+	bool exported;
+
+	mutex_lock(&res->vcm->lock);
+	exported = res->export;
+	res->orphan = exported;
+	mutex_unlock(&res->vcm->lock);
+	return exported;
+}
+
+/**
+ * vcm_phys_orphan() - hand an allocation in use to the reservations it backs
+ * @phys: an allocation whose owner goes away
+ *
+ * Return: true if it backs a reservation and is freed when it backs none;
+ * false if the caller may free it now.
+ */
+bool vcm_phys_orphan(struct vcm_phys *phys)
+{
+	bool busy;
+
+	mutex_lock(&phys->lock);
+	busy = phys->nr_backings;
+	phys->orphan = busy;
+	mutex_unlock(&phys->lock);
+	return busy;
 }

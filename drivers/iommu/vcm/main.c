@@ -5,6 +5,8 @@
  * versioned (copy_struct_from_user) like iommufd's.
  */
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -117,6 +119,10 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 		ret = obj->users ? -EBUSY : 0;
 		if (!ret)
 			vcm_test_destroy_dev(obj);
+		break;
+	case VCM_OBJ_ATTACH:
+		vcm_test_destroy_attach(obj);
+		ret = 0;
 		break;
 	default:
 		ret = -ENOENT;
@@ -465,6 +471,8 @@ static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
 	phys = vcm_res_phys(res);
 	if (!phys)
 		return -EINVAL;
+	if (vcm_phys_is_imported(phys))
+		return -EOPNOTSUPP;
 
 	vaddr = vcm_vmap(res);
 	if (!vaddr)
@@ -482,12 +490,128 @@ static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
 	return ret;
 }
 
+static int vcm_ioctl_export(struct vcm_ucmd *ucmd)
+{
+	struct vcm_export *cmd = ucmd->cmd;
+	struct dma_buf *dmabuf;
+	struct vcm_res *res;
+	int fd, ret;
+
+	if (cmd->flags & ~VCM_EXPORT_MOVABLE)
+		return -EOPNOTSUPP;
+	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	if (!res)
+		return -ENOENT;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	dmabuf = vcm_export(res, cmd->flags & VCM_EXPORT_MOVABLE);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
+	}
+	cmd->out_fd = fd;
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		/* Once exported, only dma_buf_put() cleans up. */
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	dma_buf_fd_install(dmabuf, fd);
+	return 0;
+}
+
+static int vcm_ioctl_import(struct vcm_ucmd *ucmd)
+{
+	struct vcm_import *cmd = ucmd->cmd;
+	struct dma_buf *dmabuf;
+	struct vcm_phys *phys;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	dmabuf = dma_buf_get(cmd->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	phys = vcm_phys_import(dmabuf);
+	dma_buf_put(dmabuf);
+	if (IS_ERR(phys))
+		return PTR_ERR(phys);
+	cmd->out_nr_blocks = vcm_phys_nr_blocks(phys);
+	cmd->out_nr_segments = vcm_phys_nr_segments(phys);
+	cmd->out_len = vcm_phys_len(phys);
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_PHYS, phys, &cmd->out_phys_id);
+	if (ret) {
+		vcm_phys_free(phys);
+		return ret;
+	}
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		vcm_obj_abort(ucmd->vf, cmd->out_phys_id);
+	return ret;
+}
+
+static int vcm_ioctl_dmabuf_info(struct vcm_ucmd *ucmd)
+{
+	struct vcm_dmabuf_info *cmd = ucmd->cmd;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_constraints c;
+	struct dma_buf *dmabuf;
+	u32 nr_attach = 0;
+	bool backed;
+
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EINVAL;
+	dmabuf = dma_buf_get(cmd->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	dma_resv_lock(dmabuf->resv, NULL);
+	cmd->out_flags = dma_buf_constraints_get(dmabuf, NULL, &c) ?
+			 VCM_DMABUF_EMPTY : 0;
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		nr_attach++;
+	dma_resv_unlock(dmabuf->resv);
+
+	if (c.flags & DMA_BUF_CONSTRAINT_TRANSLATED)
+		cmd->out_flags |= VCM_DMABUF_TRANSLATED;
+	if (c.flags & DMA_BUF_CONSTRAINT_NONCOHERENT)
+		cmd->out_flags |= VCM_DMABUF_NONCOHERENT;
+	cmd->out_nr_attach = nr_attach;
+	cmd->out_size = dmabuf->size;
+	cmd->out_dma_mask = c.dma_mask;
+	cmd->out_phys_mask = c.phys_mask;
+	cmd->out_segment_boundary_mask = c.segment_boundary_mask;
+	cmd->out_max_segment_size = c.max_segment_size;
+	cmd->out_max_segments = c.max_segments;
+	cmd->out_phys_max_segments = c.phys_max_segments;
+	cmd->out_alignment = c.alignment;
+	if (!vcm_export_info(dmabuf, &cmd->out_addr, &cmd->out_nr_segments,
+			     &cmd->out_nr_moves, &backed)) {
+		cmd->out_flags |= VCM_DMABUF_VCM;
+		if (backed)
+			cmd->out_flags |= VCM_DMABUF_BACKED;
+	}
+	dma_buf_put(dmabuf);
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 #if !IS_ENABLED(CONFIG_VCM_TEST)
 /**
  * vcm_test_destroy_dev() - no test devices without CONFIG_VCM_TEST
  * @obj: unused
  */
 void vcm_test_destroy_dev(struct vcm_obj *obj)
+{
+}
+
+/**
+ * vcm_test_destroy_attach() - no test attachments without CONFIG_VCM_TEST
+ * @obj: unused
+ */
+void vcm_test_destroy_attach(struct vcm_obj *obj)
 {
 }
 #endif
@@ -504,6 +628,9 @@ union vcm_ucmd_buffer {
 	struct vcm_back back;
 	struct vcm_translate translate;
 	struct vcm_cpu_access cpu_access;
+	struct vcm_export export;
+	struct vcm_import import;
+	struct vcm_dmabuf_info dmabuf_info;
 #if IS_ENABLED(CONFIG_VCM_TEST)
 	struct vcm_test_cmd test;
 #endif
@@ -542,6 +669,10 @@ static const struct vcm_ioctl_op vcm_ioctl_ops[] = {
 	IOCTL_OP(VCM_UNBACK, vcm_ioctl_unback, struct vcm_back, __reserved),
 	IOCTL_OP(VCM_TRANSLATE, vcm_ioctl_translate, struct vcm_translate, out_addr),
 	IOCTL_OP(VCM_CPU_ACCESS, vcm_ioctl_cpu_access, struct vcm_cpu_access, uptr),
+	IOCTL_OP(VCM_EXPORT, vcm_ioctl_export, struct vcm_export, out_fd),
+	IOCTL_OP(VCM_IMPORT, vcm_ioctl_import, struct vcm_import, out_len),
+	IOCTL_OP(VCM_DMABUF_INFO, vcm_ioctl_dmabuf_info, struct vcm_dmabuf_info,
+		 out_addr),
 #if IS_ENABLED(CONFIG_VCM_TEST)
 	IOCTL_OP(VCM_TEST, vcm_test_cmd, struct vcm_test_cmd, domain_stats),
 #endif
@@ -608,6 +739,14 @@ static void vcm_release_type(struct vcm_file *vf, enum vcm_obj_type type)
 	xa_for_each(&vf->objs, id, obj) {
 		if (obj->type != type)
 			continue;
+		/* What an exported reservation needs lives on with its dma-buf */
+		if ((type == VCM_OBJ_RES && vcm_res_orphan(obj->ptr)) ||
+		    (type == VCM_OBJ_PHYS && vcm_phys_orphan(obj->ptr)) ||
+		    (type == VCM_OBJ_VCM && vcm_orphan(obj->ptr))) {
+			xa_erase(&vf->objs, obj->id);
+			kfree(obj);
+			continue;
+		}
 		if (type == VCM_OBJ_RES && vcm_res_phys(obj->ptr))
 			WARN_ON(vcm_unback(obj->ptr));
 		if (type == VCM_OBJ_ASSOC && vcm_is_active(obj->ptr))
@@ -621,6 +760,7 @@ static int vcm_fops_release(struct inode *inode, struct file *filp)
 	struct vcm_file *vf = filp->private_data;
 
 	mutex_lock(&vf->lock);
+	vcm_release_type(vf, VCM_OBJ_ATTACH);
 	vcm_release_type(vf, VCM_OBJ_RES);
 	vcm_release_type(vf, VCM_OBJ_ASSOC);
 	vcm_release_type(vf, VCM_OBJ_VCM);

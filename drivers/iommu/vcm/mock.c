@@ -586,7 +586,9 @@ int vcm_mock_instance_info(unsigned int index, u32 *max_pasids, u64 *pgsizes,
 /**
  * vcm_mock_dev_create() - create a test device behind a mock IOMMU
  * @instance: VCM_MOCK_*
- * @flags: VCM_TEST_DEV_PASID for a PASID-capable device (8 PASID bits)
+ * @flags: VCM_TEST_DEV_PASID for a PASID-capable device (8 PASID bits);
+ *         VCM_TEST_DEV_NO_IOMMU for a DMA-direct device behind no IOMMU
+ *         (@instance 0)
  * @dma_bits: the width of its DMA mask, 0 for 64
  *
  * The device is a platform device without a driver, probed by the mock
@@ -610,7 +612,10 @@ struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
 	int rc;
 
 	if (instance >= VCM_MOCK_NR || dma_bits > 64 ||
-	    (flags & ~VCM_TEST_DEV_PASID))
+	    (flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU)))
+		return ERR_PTR(-EINVAL);
+	if ((flags & VCM_TEST_DEV_NO_IOMMU) &&
+	    (instance || (flags & VCM_TEST_DEV_PASID)))
 		return ERR_PTR(-EINVAL);
 	if (!mock_ready)
 		return ERR_PTR(-ENODEV);
@@ -638,6 +643,18 @@ struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
 							 pasid_props, NULL);
 		if (rc)
 			goto err_put;
+	}
+
+	if (flags & VCM_TEST_DEV_NO_IOMMU) {
+		/* DMA-direct: no fwspec, so no IOMMU probes it */
+		rc = platform_device_add(pdev);
+		if (rc)
+			goto err_put;
+		if (device_iommu_mapped(&pdev->dev)) {
+			platform_device_unregister(pdev);
+			return ERR_PTR(-ENODEV);
+		}
+		return &pdev->dev;
 	}
 
 	mutex_lock(&iommu_probe_device_lock);

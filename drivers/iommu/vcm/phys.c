@@ -42,7 +42,11 @@ unsigned long vcm_phys_orders(unsigned long pgsizes)
 	return orders;
 }
 
-static void vcm_phys_free_blocks(struct vcm_phys *phys)
+/**
+ * vcm_phys_free_blocks() - free the memory of an allocation, not the struct
+ * @phys: an allocation made here (not imported)
+ */
+void vcm_phys_free_blocks(struct vcm_phys *phys)
 {
 	unsigned int i;
 
@@ -64,24 +68,37 @@ static unsigned int vcm_phys_max_blocks(size_t len, unsigned long orders)
 }
 
 /**
- * vcm_phys_alloc() - allocate zeroed memory in the largest blocks allowed
- * @len: bytes, a non-zero multiple of the smallest allowed block
- * @pgsizes: the block sizes allowed, e.g. vcm_get_pgsizes() of the VCM it
- *           will back
- * @contig: one physically contiguous run (at most 1 << MAX_PAGE_ORDER pages)
- * @cache: the CPU cache attribute of every mapping of it
+ * vcm_phys_alloc_blocks() - an empty allocation with room for blocks
+ * @nr_blocks: entries for vcm_phys.blocks
  *
- * Blocks are taken largest first; a large block that is not available right
- * now is replaced by smaller ones. Each block is naturally aligned, so in a
- * reservation aligned to the largest block every block maps with its own
- * page size.
- *
- * Context: process context, may sleep.
- * Return: the allocation, or ERR_PTR(-EINVAL) for bad arguments,
- * ERR_PTR(-ENOMEM) when memory is short.
+ * Return: the allocation, its length and blocks still to fill, or NULL.
  */
-struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
-				enum vcm_cache cache)
+struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks)
+{
+	struct vcm_phys *phys;
+
+	phys = kvzalloc_flex(*phys, blocks, nr_blocks);
+	if (!phys)
+		return NULL;
+	phys->max_blocks = nr_blocks;
+	mutex_init(&phys->lock);
+	INIT_LIST_HEAD(&phys->backings);
+	return phys;
+}
+
+/**
+ * __vcm_phys_alloc() - vcm_phys_alloc() from a given zone
+ * @len: see vcm_phys_alloc()
+ * @pgsizes: see vcm_phys_alloc()
+ * @contig: see vcm_phys_alloc()
+ * @cache: see vcm_phys_alloc()
+ * @zone: 0, GFP_DMA32 or GFP_DMA, for memory that devices without an IOMMU
+ *        must reach
+ *
+ * Return: see vcm_phys_alloc().
+ */
+struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
+				  enum vcm_cache cache, gfp_t zone)
 {
 	unsigned long orders = vcm_phys_orders(pgsizes);
 	unsigned int nr = 0, max_blocks, order;
@@ -98,17 +115,15 @@ struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
 		return ERR_PTR(-ENOMEM);
 
 	max_blocks = contig ? 1 : vcm_phys_max_blocks(len, orders);
-	phys = kvzalloc_flex(*phys, blocks, max_blocks);
+	phys = vcm_phys_alloc_blocks(max_blocks);
 	if (!phys)
 		return ERR_PTR(-ENOMEM);
-	phys->max_blocks = max_blocks;
-	mutex_init(&phys->lock);
 	phys->len = len;
 	phys->contig = contig;
 	phys->cache = cache;
 
 	if (contig) {
-		void *va = alloc_pages_exact(len, GFP_KERNEL | __GFP_ZERO);
+		void *va = alloc_pages_exact(len, GFP_KERNEL | __GFP_ZERO | zone);
 
 		if (!va)
 			goto err;
@@ -124,10 +139,10 @@ struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
 		struct page *page = NULL;
 
 		if (bsize <= left)
-			page = alloc_pages(order ? VCM_HIGH_ORDER_GFP :
-					   VCM_LOW_ORDER_GFP, order);
+			page = alloc_pages((order ? VCM_HIGH_ORDER_GFP :
+					    VCM_LOW_ORDER_GFP) | zone, order);
 		if (!page && order == __ffs(orders) && bsize <= left)
-			page = alloc_pages(VCM_LOW_ORDER_GFP, order);
+			page = alloc_pages(VCM_LOW_ORDER_GFP | zone, order);
 		if (!page) {
 			unsigned long smaller = orders & (BIT(order) - 1);
 
@@ -150,8 +165,34 @@ err:
 }
 
 /**
+ * vcm_phys_alloc() - allocate zeroed memory in the largest blocks allowed
+ * @len: bytes, a non-zero multiple of the smallest allowed block
+ * @pgsizes: the block sizes allowed, e.g. vcm_get_pgsizes() of the VCM it
+ *           will back
+ * @contig: one physically contiguous run (at most 1 << MAX_PAGE_ORDER pages)
+ * @cache: the CPU cache attribute of every mapping of it
+ *
+ * Blocks are taken largest first; a large block that is not available right
+ * now is replaced by smaller ones. Each block is naturally aligned, so in a
+ * reservation aligned to the largest block every block maps with its own
+ * page size.
+ *
+ * Context: process context, may sleep.
+ * Return: the allocation, or ERR_PTR(-EINVAL) for bad arguments,
+ * ERR_PTR(-ENOMEM) when memory is short.
+ */
+struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
+				enum vcm_cache cache)
+{
+	return __vcm_phys_alloc(len, pgsizes, contig, cache, 0);
+}
+
+/**
  * vcm_phys_free() - free a physical allocation
  * @phys: the allocation
+ *
+ * Memory imported from a dma-buf is given back to its exporter: the
+ * attachment is unmapped and detached, and the dma-buf reference dropped.
  *
  * Return: 0, or -EBUSY (nothing freed) while it backs a reservation.
  */
@@ -163,7 +204,10 @@ int vcm_phys_free(struct vcm_phys *phys)
 		return -EBUSY;
 	}
 	mutex_unlock(&phys->lock);
-	vcm_phys_free_blocks(phys);
+	if (phys->attach)
+		vcm_phys_release_import(phys);
+	else
+		vcm_phys_free_blocks(phys);
 	mutex_destroy(&phys->lock);
 	kvfree(phys);
 	return 0;

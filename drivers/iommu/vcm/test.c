@@ -4,6 +4,9 @@
  * IOMMU instances, per-domain counters, translation checks, simulated DMA and
  * injected faults. Not a stable ABI.
  */
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-constraints.h>
+#include <linux/dma-resv.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -48,7 +51,7 @@ static int vcm_test_dev_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	struct device *dev;
 	int ret;
 
-	if (cmd->dev_create.flags & ~VCM_TEST_DEV_PASID)
+	if (cmd->dev_create.flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU))
 		return -EOPNOTSUPP;
 	if (cmd->dev_create.dma_bits > 64)
 		return -EINVAL;
@@ -308,6 +311,201 @@ static int vcm_test_fault(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 }
 
 /**
+ * struct vcm_test_attach - a test importer's attachment to a dma-buf
+ * @attach: the attachment
+ * @dev: the device object it was made for
+ * @sgt: its mapping, or NULL (under the dma-buf's reservation lock)
+ * @invalidations: invalidations received (likewise)
+ */
+struct vcm_test_attach {
+	struct dma_buf_attachment *attach;
+	struct vcm_obj *dev;
+	struct sg_table *sgt;
+	unsigned int invalidations;
+};
+
+/* A dynamic importer drops its mapping at once, as revocation requires. */
+static void vcm_test_invalidate(struct dma_buf_attachment *attach)
+{
+	struct vcm_test_attach *ta = attach->importer_priv;
+
+	ta->invalidations++;
+	if (ta->sgt) {
+		dma_buf_unmap_attachment(attach, ta->sgt, DMA_BIDIRECTIONAL);
+		ta->sgt = NULL;
+	}
+}
+
+static const struct dma_buf_attach_ops vcm_test_attach_ops = {
+	.invalidate_mappings = vcm_test_invalidate,
+};
+
+/**
+ * vcm_test_destroy_attach() - unmap and detach a test attachment
+ * @obj: the attachment object
+ */
+void vcm_test_destroy_attach(struct vcm_obj *obj)
+{
+	struct vcm_test_attach *ta = obj->ptr;
+	struct dma_buf *dmabuf = ta->attach->dmabuf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (ta->sgt)
+		dma_buf_unmap_attachment(ta->attach, ta->sgt, DMA_BIDIRECTIONAL);
+	ta->sgt = NULL;
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_detach(dmabuf, ta->attach);
+	dma_buf_put(dmabuf);
+	ta->dev->users--;
+	kfree(ta);
+}
+
+static int vcm_test_dmabuf_attach(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct vcm_obj *dev = vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+	typeof(cmd->dmabuf_attach) *a = &cmd->dmabuf_attach;
+	struct dma_buf_constraints c;
+	struct vcm_test_attach *ta;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (!dev)
+		return -ENOENT;
+	if (!dev->ptr)
+		return -ENODEV;
+	if (a->flags & ~VCM_TEST_ATTACH_DYNAMIC)
+		return -EOPNOTSUPP;
+	if (a->alignment && !is_power_of_2(a->alignment))
+		return -EINVAL;
+	if (a->segment_boundary_mask &&
+	    (a->segment_boundary_mask != (unsigned long)a->segment_boundary_mask ||
+	     !is_power_of_2(a->segment_boundary_mask + 1)))
+		return -EINVAL;
+
+	dma_buf_constraints_from_dev(&c, dev->ptr);
+	if (a->max_segments)
+		dma_buf_constraints_set_max_segments(&c, a->max_segments);
+	if (a->alignment)
+		c.alignment = a->alignment;
+	if (a->max_segment_size)
+		c.max_segment_size = a->max_segment_size;
+	if (a->segment_boundary_mask)
+		c.segment_boundary_mask = a->segment_boundary_mask;
+
+	ta = kzalloc_obj(*ta);
+	if (!ta)
+		return -ENOMEM;
+	dmabuf = dma_buf_get(a->fd);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_free;
+	}
+	ta->attach = dma_buf_constrained_attach(dmabuf, dev->ptr,
+						a->flags & VCM_TEST_ATTACH_DYNAMIC ?
+						&vcm_test_attach_ops : NULL, ta, &c);
+	if (IS_ERR(ta->attach)) {
+		ret = PTR_ERR(ta->attach);
+		goto err_put;
+	}
+	ta->dev = dev;
+	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_ATTACH, ta, &a->out_attach_id);
+	if (ret)
+		goto err_detach;
+	dev->users++;
+	a->out_translated = !!(c.flags & DMA_BUF_CONSTRAINT_TRANSLATED);
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		struct vcm_obj *obj = vcm_obj_find(ucmd->vf, a->out_attach_id,
+						   VCM_OBJ_ATTACH);
+
+		xa_erase(&ucmd->vf->objs, obj->id);
+		kfree(obj);
+		vcm_test_destroy_attach(&(struct vcm_obj){ .ptr = ta });
+	}
+	return ret;
+
+err_detach:
+	dma_buf_detach(dmabuf, ta->attach);
+err_put:
+	dma_buf_put(dmabuf);
+err_free:
+	kfree(ta);
+	return ret;
+}
+
+/* Count @sgt's DMA segments, contiguous ranges and misfits for @c. */
+static void vcm_test_sgt_stats(struct sg_table *sgt,
+			       const struct dma_buf_constraints *c,
+			       struct vcm_test_cmd *cmd)
+{
+	u64 boundary = (u64)c->segment_boundary_mask + 1;
+	struct scatterlist *sg;
+	dma_addr_t end = 0;
+	unsigned int i;
+
+	cmd->dmabuf_map.out_nents = sgt->nents;
+	cmd->dmabuf_map.out_ranges = 0;
+	cmd->dmabuf_map.out_bad_segments = 0;
+	cmd->dmabuf_map.out_dma_len = 0;
+	cmd->dmabuf_map.out_dma_addr = sg_dma_address(sgt->sgl);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		unsigned int len = sg_dma_len(sg);
+
+		if (!i || addr != end)
+			cmd->dmabuf_map.out_ranges++;
+		if (len > c->max_segment_size ||
+		    (boundary && (addr & ~(boundary - 1)) !=
+		     ((addr + len - 1) & ~(boundary - 1))))
+			cmd->dmabuf_map.out_bad_segments++;
+		cmd->dmabuf_map.out_dma_len += len;
+		end = addr + len;
+	}
+}
+
+static int vcm_test_dmabuf_map(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd,
+			       bool map)
+{
+	struct vcm_test_attach *ta = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_ATTACH);
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	int ret = 0;
+
+	if (!ta)
+		return -ENOENT;
+	if (cmd->dmabuf_map.__reserved)
+		return -EINVAL;
+	dmabuf = ta->attach->dmabuf;
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (!map) {
+		if (ta->sgt)
+			dma_buf_unmap_attachment(ta->attach, ta->sgt,
+						 DMA_BIDIRECTIONAL);
+		else
+			ret = -EINVAL;
+		ta->sgt = NULL;
+		goto out;
+	}
+	if (ta->sgt) {
+		ret = -EBUSY;
+		goto out;
+	}
+	sgt = dma_buf_map_attachment(ta->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out;
+	}
+	ta->sgt = sgt;
+	vcm_test_sgt_stats(sgt, &ta->attach->constraints, cmd);
+	cmd->dmabuf_map.out_invalidations = ta->invalidations;
+out:
+	dma_resv_unlock(dmabuf->resv);
+	if (ret || !map)
+		return ret;
+	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
  * vcm_test_cmd() - ioctl(VCM_TEST)
  * @ucmd: the ioctl, its struct vcm_test_cmd copied in
  *
@@ -338,6 +536,12 @@ int vcm_test_cmd(struct vcm_ucmd *ucmd)
 		return vcm_test_edu_open(ucmd, cmd);
 	case VCM_TEST_OP_EDU_COPY:
 		return vcm_test_edu_copy(ucmd, cmd);
+	case VCM_TEST_OP_DMABUF_ATTACH:
+		return vcm_test_dmabuf_attach(ucmd, cmd);
+	case VCM_TEST_OP_DMABUF_MAP:
+		return vcm_test_dmabuf_map(ucmd, cmd, true);
+	case VCM_TEST_OP_DMABUF_UNMAP:
+		return vcm_test_dmabuf_map(ucmd, cmd, false);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -5,6 +5,7 @@
 #ifndef _VCM_PRIV_H
 #define _VCM_PRIV_H
 
+#include <linux/dma-buf.h>
 #include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
@@ -30,6 +31,7 @@
  * @last_fault: device address of the last fault
  * @fault_handler: the user's handler, or NULL
  * @fault_data: its cookie
+ * @orphan: its owner is gone; it is freed with its last reservation
  */
 struct vcm {
 	struct mutex lock;	/* serialises the VCM */
@@ -47,6 +49,7 @@ struct vcm {
 	atomic64_t last_fault;
 	vcm_fault_handler_t fault_handler;
 	void *fault_data;
+	bool orphan;
 };
 
 /**
@@ -102,9 +105,16 @@ struct vcm_block {
  * @contig: one physically contiguous block (allocated exact, not a power of two)
  * @cache: the CPU cache attribute every mapping of it uses
  * @nr_backings: reservations it backs, in any VCM
+ * @orphan: its owner is gone; it is freed when it backs nothing (under @lock)
+ * @attach: for memory imported from a dma-buf, the VCM's attachment
+ * @sgt: its mapping, NULL once the exporter revoked it
+ * @backings: for imported memory, the reservations it backs (vcm_res.phys_node),
+ *            under the dma-buf's reservation lock
  * @max_blocks: entries allocated for @blocks
  * @nr_blocks: entries used in @blocks
- * @blocks: the blocks, largest first; this order is device-address order
+ * @blocks: the blocks, largest first; this order is device-address order.
+ *          Imported memory keeps the exporter's order, in naturally aligned
+ *          pieces
  */
 struct vcm_phys {
 	struct mutex lock;	/* protects nr_backings */
@@ -112,6 +122,10 @@ struct vcm_phys {
 	bool contig;
 	enum vcm_cache cache;
 	unsigned int nr_backings;
+	bool orphan;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct list_head backings;
 	unsigned int max_blocks;
 	unsigned int nr_blocks;
 	struct vcm_block blocks[] __counted_by(max_blocks);
@@ -125,6 +139,11 @@ struct vcm_phys {
  * @prot: IOMMU_READ / IOMMU_WRITE
  * @cache: the cache attribute its backing must have, or -1 for any
  * @phys: the backing allocation, or NULL
+ * @phys_node: in @phys->backings, for imported memory
+ * @revoked: the exporter of @phys revoked it: no domain maps it any more
+ * @export: its dma-buf export, or NULL
+ * @orphan: its owner is gone; the release of @export unreserves it
+ * @vmaps: kernel mappings of it that exist now
  */
 struct vcm_res {
 	struct vcm *vcm;
@@ -133,6 +152,11 @@ struct vcm_res {
 	int prot;
 	int cache;
 	struct vcm_phys *phys;
+	struct list_head phys_node;
+	bool revoked;
+	struct vcm_dmabuf_export *export;
+	bool orphan;
+	unsigned int vmaps;
 };
 
 /* /dev/vcm objects, named by ids inside one open file. */
@@ -143,6 +167,7 @@ enum vcm_obj_type {
 	VCM_OBJ_PHYS,
 	VCM_OBJ_RES,
 	VCM_OBJ_DEV,
+	VCM_OBJ_ATTACH,
 };
 
 /**
@@ -202,6 +227,25 @@ struct vcm_obj *vcm_obj_find(struct vcm_file *vf, u32 id, enum vcm_obj_type type
 int vcm_obj_add(struct vcm_file *vf, enum vcm_obj_type type, void *ptr, u32 *id);
 int vcm_test_cmd(struct vcm_ucmd *ucmd);
 void vcm_test_destroy_dev(struct vcm_obj *obj);
+void vcm_test_destroy_attach(struct vcm_obj *obj);
+
+/* Core helpers for the dma-buf exporter and importer (dmabuf.c). */
+struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
+				  enum vcm_cache cache, gfp_t zone);
+struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks);
+void vcm_phys_free_blocks(struct vcm_phys *phys);
+int __vcm_back(struct vcm_res *res, struct vcm_phys *phys,
+	       struct vcm_dmabuf_export *ex);
+bool vcm_dev_is_active(struct vcm *vcm, struct device *dev);
+int vcm_res_move(struct vcm_res *res, struct vcm_phys *to);
+int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
+void vcm_phys_revoke(struct vcm_phys *phys);
+void vcm_phys_release_import(struct vcm_phys *phys);
+bool vcm_orphan(struct vcm *vcm);
+bool vcm_res_orphan(struct vcm_res *res);
+bool vcm_phys_orphan(struct vcm_phys *phys);
+int vcm_export_info(struct dma_buf *dmabuf, u64 *addr, u32 *nr_segments,
+		    u32 *nr_moves, bool *backed);
 
 /* Block orders the allocator may use for @pgsizes; exposed for KUnit. */
 unsigned long vcm_phys_orders(unsigned long pgsizes);

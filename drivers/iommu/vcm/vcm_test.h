@@ -23,6 +23,9 @@ enum {
 	VCM_TEST_OP_FAULT,
 	VCM_TEST_OP_EDU_OPEN,
 	VCM_TEST_OP_EDU_COPY,
+	VCM_TEST_OP_DMABUF_ATTACH,
+	VCM_TEST_OP_DMABUF_MAP,
+	VCM_TEST_OP_DMABUF_UNMAP,
 };
 
 /* Mock IOMMU instances, registered at boot, each with its own iommu_ops. */
@@ -49,7 +52,10 @@ enum {
  * @instance_info.out_name: its format's name
  * @dev_create: VCM_TEST_OP_DEV_CREATE, @id unused
  * @dev_create.instance: the mock instance the device sits behind
- * @dev_create.flags: VCM_TEST_DEV_PASID for a PASID-capable device
+ * @dev_create.flags: VCM_TEST_DEV_PASID for a PASID-capable device;
+ *                   VCM_TEST_DEV_NO_IOMMU for a device behind no IOMMU at
+ *                   all (DMA-direct; @dev_create.instance must be 0), which
+ *                   cannot be associated with a VCM (-ENODEV)
  * @dev_create.dma_bits: the device's DMA mask in bits (0: 64)
  * @dev_create.out_dev_id: the new device object
  *
@@ -114,6 +120,34 @@ enum {
  * @edu_copy.__reserved: must be 0
  * @edu_copy.src: device address to read
  * @edu_copy.dst: device address to write
+ * @dmabuf_attach: VCM_TEST_OP_DMABUF_ATTACH; @id is a device object, which
+ *                 becomes an importer of a dma-buf with the constraints its
+ *                 device has, tightened by the fields below. The attachment
+ *                 is an object: VCM_DESTROY detaches it. The device object
+ *                 cannot be destroyed while attached
+ * @dmabuf_attach.fd: the dma-buf
+ * @dmabuf_attach.flags: VCM_TEST_ATTACH_DYNAMIC for a dynamic importer, which
+ *                       drops its mapping when the exporter invalidates it;
+ *                       else a static one, which pins the memory while mapped
+ * @dmabuf_attach.max_segments: 0, or the most contiguous DMA ranges it takes
+ *                              (1: it needs one range)
+ * @dmabuf_attach.alignment: 0, or the alignment it needs (a power of two)
+ * @dmabuf_attach.max_segment_size: 0, or the longest segment it takes
+ * @dmabuf_attach.segment_boundary_mask: 0, or its segment boundary
+ * @dmabuf_attach.out_attach_id: the new attachment object
+ * @dmabuf_attach.out_translated: 1 if its device is behind a translating IOMMU
+ * @dmabuf_map: VCM_TEST_OP_DMABUF_MAP; @id is an attachment. Maps it and
+ *              keeps the mapping until VCM_TEST_OP_DMABUF_UNMAP, detach, or an
+ *              invalidation (for a dynamic importer); -EBUSY if mapped. Also
+ *              reports, mapped or not, the invalidations it saw
+ * @dmabuf_map.out_nents: DMA segments
+ * @dmabuf_map.out_ranges: contiguous DMA ranges (adjacent segments merged)
+ * @dmabuf_map.out_invalidations: invalidations it received so far
+ * @dmabuf_map.out_bad_segments: segments longer than its maximum segment
+ *                               size or crossing its segment boundary
+ * @dmabuf_map.out_dma_addr: the first segment's DMA address
+ * @dmabuf_map.out_dma_len: the DMA length, over all segments
+ * @dmabuf_map.__reserved: must be 0
  */
 struct vcm_test_cmd {
 	__u32 size;
@@ -179,11 +213,35 @@ struct vcm_test_cmd {
 			__aligned_u64 src;
 			__aligned_u64 dst;
 		} edu_copy;
+		struct {
+			__s32 fd;
+			__u32 flags;
+			__u32 max_segments;
+			__u32 alignment;
+			__u32 max_segment_size;
+			__u32 out_attach_id;
+			__aligned_u64 segment_boundary_mask;
+			__u32 out_translated;
+		} dmabuf_attach;
+		struct {
+			__u32 out_nents;
+			__u32 out_ranges;
+			__u32 out_invalidations;
+			__u32 out_bad_segments;
+			__aligned_u64 out_dma_addr;
+			__aligned_u64 out_dma_len;
+			__u32 __reserved;
+		} dmabuf_map;
 	};
 };
 
 enum {
 	VCM_TEST_DEV_PASID = 1 << 0,
+	VCM_TEST_DEV_NO_IOMMU = 1 << 1,
+};
+
+enum {
+	VCM_TEST_ATTACH_DYNAMIC = 1 << 0,
 };
 
 enum {

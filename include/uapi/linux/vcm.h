@@ -17,6 +17,10 @@
  * for the CPU, with its allocation's cache attribute: shared mappings only, at
  * most the reservation's length, from its start. While it is mapped,
  * VCM_UNBACK and VCM_DESTROY of the reservation fail with -EBUSY.
+ *
+ * VCM_EXPORT makes a reservation a dma-buf, VCM_IMPORT makes a dma-buf a
+ * physical allocation that can back reservations, and VCM_DMABUF_INFO reports
+ * what the devices attached to a dma-buf can reach.
  */
 #ifndef _UAPI_LINUX_VCM_H
 #define _UAPI_LINUX_VCM_H
@@ -41,6 +45,9 @@ enum {
 	VCM_CMD_UNBACK,
 	VCM_CMD_TRANSLATE,
 	VCM_CMD_CPU_ACCESS,
+	VCM_CMD_EXPORT,
+	VCM_CMD_IMPORT,
+	VCM_CMD_DMABUF_INFO,
 };
 
 /**
@@ -374,5 +381,160 @@ struct vcm_cpu_access {
 };
 
 #define VCM_CPU_ACCESS _IO(VCM_TYPE, VCM_CMD_CPU_ACCESS)
+
+/**
+ * enum vcm_export_flags - how a reservation is exported
+ * @VCM_EXPORT_MOVABLE: the exporter may move the memory to other pages (the
+ *                      device address stays) when an importer attaches that
+ *                      the memory does not suit; only for a reservation that
+ *                      is not backed, whose memory the export then allocates
+ */
+enum vcm_export_flags {
+	VCM_EXPORT_MOVABLE = 1 << 0,
+};
+
+/**
+ * struct vcm_export - ioctl(VCM_EXPORT)
+ * @size: sizeof(struct vcm_export)
+ * @flags: a combination of enum vcm_export_flags
+ * @res_id: the reservation
+ * @out_fd: the dma-buf, opened read-write and close-on-exec
+ *
+ * Exports a reservation as a dma-buf. If it is backed, the dma-buf is that
+ * memory; if not, the export allocates its memory at the first map, mmap or
+ * vmap, for the constraints of every device attached by then ("late
+ * allocation"), and backs the reservation with it.
+ *
+ * An importer whose device is associated with the reservation's VCM (its
+ * RID, active) gets the reservation's device address in its sg_table and no
+ * new IOMMU mapping; any other importer gets a DMA-API mapping for its
+ * device. mmap() of the dma-buf is the user view, with the allocation's cache
+ * attribute; DMA_BUF_IOCTL_SYNC does the cache maintenance.
+ *
+ * An importer that attaches after the memory was chosen and that it does not
+ * suit is refused with -EBUSY, unless the export is VCM_EXPORT_MOVABLE and
+ * nothing pins the memory (a pinned importer, a mapping by mmap() or vmap),
+ * in which case the memory moves and the importers' mappings are
+ * invalidated. An importer with which no memory could suit every attachment
+ * is refused with -ERANGE.
+ *
+ * Until the dma-buf is released, VCM_UNBACK and VCM_DESTROY of the
+ * reservation fail with -EBUSY, and so does mmap() of it through this file
+ * (map the dma-buf instead). Closing this file first does not end the
+ * dma-buf: the reservation, its memory and its VCM live on (without the
+ * associations) until it is released.
+ * -EINVAL for a reservation backed by an imported dma-buf, or MOVABLE for a
+ * backed one.
+ */
+struct vcm_export {
+	__u32 size;
+	__u32 flags;
+	__u32 res_id;
+	__s32 out_fd;
+};
+
+#define VCM_EXPORT _IO(VCM_TYPE, VCM_CMD_EXPORT)
+
+/**
+ * struct vcm_import - ioctl(VCM_IMPORT)
+ * @size: sizeof(struct vcm_import)
+ * @flags: must be 0
+ * @fd: a dma-buf (udmabuf, a dma-heap buffer, an export of a VCM, ...)
+ * @out_phys_id: the new physical allocation
+ * @out_nr_blocks: naturally aligned blocks its memory splits into
+ * @out_nr_segments: physically contiguous runs
+ * @__reserved: must be 0
+ * @out_len: its length, the dma-buf's size
+ *
+ * Attaches to the dma-buf as a dynamic importer and makes its memory a
+ * physical allocation: VCM_BACK maps it into every domain of a VCM, with the
+ * largest page sizes its runs allow. The allocation holds its own reference
+ * to the dma-buf, so the fd may be closed; VCM_DESTROY of it detaches. If the
+ * exporter revokes or moves the memory, every reservation it backs is
+ * unmapped from every domain at once (device access then faults) and stays
+ * reserved until VCM_UNBACK; VCM_BACK with a revoked allocation fails with
+ * -ENODEV. Its memory is reached through the dma-buf, not this file: mmap()
+ * and VCM_CPU_ACCESS of a reservation it backs fail with -EOPNOTSUPP.
+ *
+ * -EBADF for a bad fd, -EINVAL for memory that is not whole pages of RAM.
+ */
+struct vcm_import {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 out_phys_id;
+	__u32 out_nr_blocks;
+	__u32 out_nr_segments;
+	__u32 __reserved;
+	__aligned_u64 out_len;
+};
+
+#define VCM_IMPORT _IO(VCM_TYPE, VCM_CMD_IMPORT)
+
+/**
+ * enum vcm_dmabuf_info_flags - facts about a dma-buf and its attachments
+ * @VCM_DMABUF_TRANSLATED: every attached device sits behind a translating
+ *                         IOMMU
+ * @VCM_DMABUF_NONCOHERENT: some attached device needs cache maintenance
+ * @VCM_DMABUF_EMPTY: no memory of the buffer's size suits every attachment
+ * @VCM_DMABUF_VCM: a VCM exported it; the out_nr_segments, out_nr_moves and
+ *                  out_addr fields are valid
+ * @VCM_DMABUF_BACKED: a VCM export whose memory is allocated
+ */
+enum vcm_dmabuf_info_flags {
+	VCM_DMABUF_TRANSLATED = 1 << 0,
+	VCM_DMABUF_NONCOHERENT = 1 << 1,
+	VCM_DMABUF_EMPTY = 1 << 2,
+	VCM_DMABUF_VCM = 1 << 3,
+	VCM_DMABUF_BACKED = 1 << 4,
+};
+
+/**
+ * struct vcm_dmabuf_info - ioctl(VCM_DMABUF_INFO)
+ * @size: sizeof(struct vcm_dmabuf_info)
+ * @fd: any dma-buf
+ * @out_flags: a combination of enum vcm_dmabuf_info_flags
+ * @out_nr_attach: devices attached to it now
+ * @out_size: its size
+ * @out_dma_mask: the merged constraints of its attachments, see struct
+ *                dma_buf_constraints: the lowest DMA mask
+ * @out_phys_mask: the highest physical address its memory may have
+ * @out_segment_boundary_mask: the tightest segment boundary
+ * @out_max_segment_size: the shortest maximum segment
+ * @out_max_segments: the fewest DMA ranges some device takes
+ * @out_phys_max_segments: the fewest contiguous runs its memory may have
+ * @out_alignment: the largest alignment asked for
+ * @out_nr_segments: for a VCM export, the physically contiguous runs of its
+ *                   memory now (0 while not allocated)
+ * @out_nr_moves: for a VCM export, the times its memory moved
+ * @__reserved: must be 0
+ * @__reserved2: must be 0
+ * @out_addr: for a VCM export, the reservation's device address
+ *
+ * The constraints are merged from the attachments present now: a detach
+ * loosens them again. With no attachment they are unconstrained (all ones,
+ * alignment 1).
+ */
+struct vcm_dmabuf_info {
+	__u32 size;
+	__s32 fd;
+	__u32 out_flags;
+	__u32 out_nr_attach;
+	__aligned_u64 out_size;
+	__aligned_u64 out_dma_mask;
+	__aligned_u64 out_phys_mask;
+	__aligned_u64 out_segment_boundary_mask;
+	__u32 out_max_segment_size;
+	__u32 out_max_segments;
+	__u32 out_phys_max_segments;
+	__u32 out_alignment;
+	__u32 out_nr_segments;
+	__u32 out_nr_moves;
+	__u32 __reserved;
+	__u32 __reserved2;
+	__aligned_u64 out_addr;
+};
+
+#define VCM_DMABUF_INFO _IO(VCM_TYPE, VCM_CMD_DMABUF_INFO)
 
 #endif

@@ -494,7 +494,7 @@ TEST_F(vcm, cmd_fail)
 	/* Unknown ioctls */
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(VCM_TYPE, VCM_CMD_BASE - 1), &cmd));
 	EXPECT_ERRNO(ENOTTY,
-		     ioctl(self->fd, _IO(VCM_TYPE, VCM_CMD_CPU_ACCESS + 1), &cmd));
+		     ioctl(self->fd, _IO(VCM_TYPE, VCM_CMD_DMABUF_INFO + 1), &cmd));
 }
 
 /* Every ioctl struct, shorter and longer than its first version */
@@ -557,7 +557,7 @@ TEST_F(vcm, unknown_flags)
 		.op = VCM_TEST_OP_DEV_CREATE,
 		.dev_create = {
 			.instance = VCM_MOCK_ARMV7S,
-			.flags = VCM_TEST_DEV_PASID << 1,
+			.flags = VCM_TEST_DEV_NO_IOMMU << 1,
 		},
 	};
 	__u32 vcm_id, dev_id, assoc_id;

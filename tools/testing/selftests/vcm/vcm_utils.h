@@ -341,6 +341,79 @@ static int _test_ioctl_cpu_access(int fd, __u32 op, __u32 res_id, __u64 offset,
 	ASSERT_EQ(0, _test_ioctl_cpu_access(self->fd, VCM_CPU_WRITE, res_id, offset, \
 					    buf, len))
 
+/* ioctl(VCM_EXPORT): the new dma-buf's fd in *dmabuf_fd */
+static int _test_ioctl_export(int fd, __u32 res_id, __u32 flags, int *dmabuf_fd)
+{
+	struct vcm_export cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.res_id = res_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_EXPORT, &cmd);
+	if (ret)
+		return ret;
+	if (dmabuf_fd)
+		*dmabuf_fd = cmd.out_fd;
+	return 0;
+}
+
+#define test_ioctl_export(res_id, flags, dmabuf_fd) \
+	ASSERT_EQ(0, _test_ioctl_export(self->fd, res_id, flags, dmabuf_fd))
+#define test_err_export(_errno, res_id, flags) \
+	EXPECT_ERRNO(_errno, _test_ioctl_export(self->fd, res_id, flags, NULL))
+
+/* ioctl(VCM_IMPORT) of dma-buf @dmabuf_fd; outs may be NULL */
+static int _test_ioctl_import(int fd, int dmabuf_fd, __u32 *phys_id, __u64 *len,
+			      __u32 *nr_blocks, __u32 *nr_segments)
+{
+	struct vcm_import cmd = {
+		.size = sizeof(cmd),
+		.fd = dmabuf_fd,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_IMPORT, &cmd);
+	if (ret)
+		return ret;
+	if (phys_id)
+		*phys_id = cmd.out_phys_id;
+	if (len)
+		*len = cmd.out_len;
+	if (nr_blocks)
+		*nr_blocks = cmd.out_nr_blocks;
+	if (nr_segments)
+		*nr_segments = cmd.out_nr_segments;
+	return 0;
+}
+
+#define test_ioctl_import(dmabuf_fd, phys_id, len)                      \
+	ASSERT_EQ(0, _test_ioctl_import(self->fd, dmabuf_fd, phys_id, len, \
+					NULL, NULL))
+#define test_err_import(_errno, dmabuf_fd) \
+	EXPECT_ERRNO(_errno, _test_ioctl_import(self->fd, dmabuf_fd, NULL, NULL, \
+						NULL, NULL))
+
+/* ioctl(VCM_DMABUF_INFO) of dma-buf @dmabuf_fd: fills all of *info */
+static int _test_ioctl_dmabuf_info(int fd, int dmabuf_fd,
+				   struct vcm_dmabuf_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->fd = dmabuf_fd;
+	return ioctl(fd, VCM_DMABUF_INFO, info);
+}
+
+#define test_ioctl_dmabuf_info(dmabuf_fd, info) \
+	ASSERT_EQ(0, _test_ioctl_dmabuf_info(self->fd, dmabuf_fd, info))
+#define test_err_dmabuf_info(_errno, dmabuf_fd)                              \
+	({                                                                   \
+		struct vcm_dmabuf_info __info;                               \
+		EXPECT_ERRNO(_errno, _test_ioctl_dmabuf_info(self->fd, dmabuf_fd, \
+							     &__info));      \
+	})
+
 /* VCM_TEST_OP_INSTANCE_INFO; @name receives 16 bytes; outs may be NULL */
 static int _test_cmd_instance_info(int fd, __u32 index, __u32 *max_pasids,
 				   __u64 *pgsizes, char *name)
@@ -396,6 +469,10 @@ static int _test_cmd_dev_create(int fd, __u32 instance, __u32 flags,
 	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, instance, flags, 0, dev_id))
 #define test_cmd_dev_create_dma_bits(instance, dma_bits, dev_id) \
 	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, instance, 0, dma_bits, dev_id))
+/* A device behind no IOMMU (DMA-direct), with a DMA mask of @dma_bits */
+#define test_cmd_dev_create_no_iommu(dma_bits, dev_id)                     \
+	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, 0, VCM_TEST_DEV_NO_IOMMU, \
+					  dma_bits, dev_id))
 
 /* VCM_TEST_OP_DEV_REMOVE */
 static int _test_cmd_dev_remove(int fd, __u32 dev_id)
@@ -509,5 +586,90 @@ static int _test_cmd_fault(int fd, __u32 dev_id, __u32 pasid, bool write,
 
 #define test_cmd_fault(dev_id, pasid, write, iova) \
 	ASSERT_EQ(0, _test_cmd_fault(self->fd, dev_id, pasid, write, iova))
+
+/*
+ * VCM_TEST_OP_DMABUF_ATTACH: device @dev_id becomes an importer of dma-buf
+ * @dmabuf_fd, with its device's constraints tightened by the non-zero limits.
+ * @flags: VCM_TEST_ATTACH_DYNAMIC or 0 (a static importer). Outs may be NULL.
+ */
+static int _test_cmd_dmabuf_attach(int fd, __u32 dev_id, int dmabuf_fd,
+				   __u32 flags, __u32 max_segments,
+				   __u32 alignment, __u32 max_segment_size,
+				   __u64 segment_boundary_mask, __u32 *attach_id,
+				   __u32 *translated)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DMABUF_ATTACH,
+		.id = dev_id,
+		.dmabuf_attach = {
+			.fd = dmabuf_fd,
+			.flags = flags,
+			.max_segments = max_segments,
+			.alignment = alignment,
+			.max_segment_size = max_segment_size,
+			.segment_boundary_mask = segment_boundary_mask,
+		},
+	};
+	int ret;
+
+	ret = ioctl(fd, VCM_TEST, &cmd);
+	if (ret)
+		return ret;
+	if (attach_id)
+		*attach_id = cmd.dmabuf_attach.out_attach_id;
+	if (translated)
+		*translated = cmd.dmabuf_attach.out_translated;
+	return 0;
+}
+
+/* Attaches with the device's own constraints, or needing @max_segments */
+#define test_cmd_dmabuf_attach(dev_id, dmabuf_fd, flags, max_segments, attach_id) \
+	ASSERT_EQ(0, _test_cmd_dmabuf_attach(self->fd, dev_id, dmabuf_fd, flags,    \
+					     max_segments, 0, 0, 0, attach_id,     \
+					     NULL))
+#define test_err_dmabuf_attach(_errno, dev_id, dmabuf_fd, flags, max_segments)    \
+	EXPECT_ERRNO(_errno, _test_cmd_dmabuf_attach(self->fd, dev_id, dmabuf_fd, \
+						     flags, max_segments, 0, 0, 0, \
+						     NULL, NULL))
+
+/*
+ * VCM_TEST_OP_DMABUF_MAP of attachment @attach_id; the result is in
+ * cmd->dmabuf_map (the invalidations seen are reported even on failure).
+ */
+static int _test_cmd_dmabuf_map(int fd, __u32 attach_id, struct vcm_test_cmd *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->op = VCM_TEST_OP_DMABUF_MAP;
+	cmd->id = attach_id;
+	return ioctl(fd, VCM_TEST, cmd);
+}
+
+#define test_cmd_dmabuf_map(attach_id, cmd) \
+	ASSERT_EQ(0, _test_cmd_dmabuf_map(self->fd, attach_id, cmd))
+#define test_err_dmabuf_map(_errno, attach_id)                              \
+	({                                                                  \
+		struct vcm_test_cmd __cmd;                                  \
+		EXPECT_ERRNO(_errno, _test_cmd_dmabuf_map(self->fd, attach_id, \
+							  &__cmd));         \
+	})
+
+/* VCM_TEST_OP_DMABUF_UNMAP of attachment @attach_id */
+static int _test_cmd_dmabuf_unmap(int fd, __u32 attach_id)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DMABUF_UNMAP,
+		.id = attach_id,
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+#define test_cmd_dmabuf_unmap(attach_id) \
+	ASSERT_EQ(0, _test_cmd_dmabuf_unmap(self->fd, attach_id))
+#define test_err_dmabuf_unmap(_errno, attach_id) \
+	EXPECT_ERRNO(_errno, _test_cmd_dmabuf_unmap(self->fd, attach_id))
 
 #endif /* __SELFTEST_VCM_UTILS_H */
