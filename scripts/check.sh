@@ -5,12 +5,13 @@
 # over all runs (a failed gate counts as one failure).
 #
 #   IOMMUS="intel amd virtio"   which QEMU runs (default: all three)
-#   GATES="apply checkpatch bisect sparse kerneldoc qemu"   which gates (default: all)
+#   GATES="apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller qemu"
+#                               which gates (default: all)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 IOMMUS=${IOMMUS:-intel amd virtio}
-GATES=${GATES:-apply checkpatch bisect sparse kerneldoc qemu}
+GATES=${GATES:-apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller qemu}
 BROWSE_DIRS=(drivers include tools Documentation)
 g() { git -C "$SRC" "$@"; }
 want() { [[ " $GATES " == *" $1 "* ]]; }
@@ -199,7 +200,109 @@ if want kerneldoc; then
 	fi
 fi
 
-# --- 6. QEMU: every IOMMU variant --------------------------------------------------
+# --- 5b. rst: every new Documentation/*.rst builds alone with Sphinx -W -----------
+if want rst; then
+	say "gate rst: sphinx-build -W of the new .rst files with the kernel's kernel-doc extension"
+	mapfile -t rstf < <(new_files | grep -E '^Documentation/.*\.rst$' || true)
+	if [ ${#rstf[@]} = 0 ]; then
+		gate rst PASS "no new .rst files"
+	elif python3 "$TOP/scripts/rst-check.py" "$SRC" "$BUILD/rst" "${rstf[@]}" \
+		>"$LOGS/rst.log" 2>&1; then
+		gate rst PASS "${#rstf[@]} file(s) build without warnings, kernel-doc included"
+	else
+		sed 's/^/    /' "$LOGS/rst.log" | tail -n 20 >&2
+		gate rst FAIL "Sphinx warnings (log: $LOGS/rst.log)"
+	fi
+fi
+
+# --- 6. Coccinelle: make coccicheck MODE=report over the new files -------------------
+if want coccicheck; then
+	say "gate coccicheck: make coccicheck MODE=report on the directories of new .c files"
+	mapfile -t ccf < <(new_files | grep -E '\.c$' | grep -v '^tools/' || true)
+	mapfile -t ccd < <(printf '%s\n' "${ccf[@]}" | xargs -r -n1 dirname | sort -u)
+	: >"$LOGS/coccicheck.log"
+	for d in "${ccd[@]}"; do
+		kmake coccicheck MODE=report M="$d" J="$JOBS" SPFLAGS="-I $SRC/$d" \
+			>>"$LOGS/coccicheck.log" 2>&1
+	done
+	# Reports name "./file:line:..." relative to the directory; only the series'
+	# new files count (base files in the same directories are not ours to fix).
+	hits=$(grep -F -f <(printf './%s:\n' "${ccf[@]##*/}") "$LOGS/coccicheck.log" || true)
+	ran=$(grep -c -- '--cocci-file' "$LOGS/coccicheck.log" || true)
+	# spatch run from a subdirectory cannot follow some relative includes: say so
+	exn=$(grep '^EXN' "$LOGS/coccicheck.log" |
+		grep -F -f <(printf ' in ./%s\n' "${ccf[@]##*/}") | sort | uniq -c |
+		awk '{ print $1 " x " $NF }' | tr '\n' ' ' || true)
+	note=""
+	[ -n "$exn" ] && note=" (spatch could not parse, so did not check: ${exn% })"
+	if [ "$ran" = 0 ]; then
+		gate coccicheck FAIL "no semantic patch ran (log: $LOGS/coccicheck.log)"
+	elif [ -z "$hits" ]; then
+		gate coccicheck PASS "${#ccf[@]} new files, $ran semantic patch runs: no reports$note"
+	else
+		echo "$hits" | sed 's/^/    /' >&2
+		gate coccicheck FAIL "$(echo "$hits" | wc -l) reports on new files (log: $LOGS/coccicheck.log)"
+	fi
+fi
+
+# --- 7. MAINTAINERS: self-test, and every patch reaches the right lists -------------
+if want maintainers; then
+	say "gate maintainers: get_maintainer.pl --self-test=patterns, and per patch"
+	bad=0
+	# Warnings on the MAINTAINERS lines the series adds (the base has its own)
+	mapfile -t mlines < <(g diff -U0 "$BASE_TAG" HEAD -- MAINTAINERS |
+		awk '/^@@/ { split($3, a, /[+,]/); n = (a[3] == "" ? 1 : a[3]);
+			     for (i = 0; i < n; i++) print a[2] + i }')
+	(cd "$SRC" && perl scripts/get_maintainer.pl --self-test=patterns) >"$LOGS/maintainers.log" 2>&1
+	selfbad=0
+	for l in "${mlines[@]}"; do
+		if grep -q "MAINTAINERS:$l:" "$LOGS/maintainers.log"; then
+			grep "MAINTAINERS:$l:" "$LOGS/maintainers.log" | sed 's/^/    /' >&2
+			selfbad=$((selfbad + 1))
+		fi
+	done
+	[ "$selfbad" = 0 ] || bad=$((bad + 1))
+	# Each patch names the lists of what it touches: iommu for VCM, dma-buf's for
+	# dma-buf, media's for media
+	np=0
+	for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
+		np=$((np + 1))
+		lists=$(cd "$SRC" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-rolestats --l --nom --nor "$p" 2>&1)
+		echo "== $(basename "$p"): $(echo $lists)" >>"$LOGS/maintainers.log"
+		need=()
+		grep -qE '^\+\+\+ b/(drivers/iommu/|tools/testing/selftests/vcm/|include/(uapi/)?linux/vcm)' "$p" &&
+			need+=(iommu@lists.linux.dev)
+		grep -qE '^\+\+\+ b/(drivers/dma-buf/|include/linux/dma-buf)' "$p" &&
+			need+=(linaro-mm-sig@lists.linaro.org)
+		grep -qE '^\+\+\+ b/drivers/media/' "$p" && need+=(linux-media@vger.kernel.org)
+		for l in "${need[@]}"; do
+			if ! grep -qF "$l" <<<"$lists"; then
+				echo "    $(basename "$p"): get_maintainer.pl does not name $l" >&2
+				bad=$((bad + 1))
+			fi
+		done
+	done
+	if [ "$bad" = 0 ]; then
+		gate maintainers PASS "self-test clean on ${#mlines[@]} added lines; $np patches name their lists"
+	else
+		gate maintainers FAIL "$bad problems (log: $LOGS/maintainers.log)"
+	fi
+fi
+
+# --- 7b. syzkaller: the description of /dev/vcm covers the whole uapi ------------
+if want syzkaller; then
+	say "gate syzkaller: syzkaller/dev_vcm.txt covers every ioctl of the uapi"
+	if out=$(bash "$TOP/scripts/syz-check.sh" "$TOP/include/uapi/linux/vcm.h" \
+		"$TOP/drivers/iommu/vcm/vcm_test.h" "$TOP/syzkaller/dev_vcm.txt" 2>&1); then
+		gate syzkaller PASS "$out"
+	else
+		gate syzkaller FAIL "$out"
+	fi
+fi
+
+# --- 8. QEMU: every IOMMU variant --------------------------------------------------
 if want qemu; then
 	bash "$TOP/scripts/initramfs.sh" || { gate initramfs FAIL "initramfs build failed"; finish; }
 	for i in $IOMMUS; do

@@ -719,8 +719,7 @@ err_unmap:
 	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 err_unlock:
 	dma_resv_unlock(dmabuf->resv);
-	if (phys)
-		kvfree(phys);
+	kvfree(phys);
 	dma_buf_detach(dmabuf, attach);
 	dma_buf_put(dmabuf);
 	return ERR_PTR(ret);

@@ -9,10 +9,13 @@
 
 #include "vcm-priv.h"
 
-/* The page-size sets of the formats VCM is tested with. */
-#define PGSIZES_ARMV7S	(SZ_4K | SZ_64K | SZ_1M | SZ_16M)
-#define PGSIZES_VTD	(SZ_4K | SZ_2M | SZ_1G)
-#define PGSIZES_LPAE64K	(SZ_64K | SZ_512M)
+/*
+ * The page-size sets of the formats VCM is tested with, as bits (the SZ_*
+ * constants below are lengths, and are added).
+ */
+#define PGSIZES_ARMV7S	(BIT(12) | BIT(16) | BIT(20) | BIT(24))	/* 4K 64K 1M 16M */
+#define PGSIZES_VTD	(BIT(12) | BIT(21) | BIT(30))		/* 4K 2M 1G */
+#define PGSIZES_LPAE64K	(BIT(16) | BIT(29))			/* 64K 512M */
 
 static void vcm_test_orders(struct kunit *test)
 {
@@ -22,7 +25,7 @@ static void vcm_test_orders(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_phys_orders(PGSIZES_VTD), BIT(0) | BIT(9));
 	KUNIT_EXPECT_EQ(test, vcm_phys_orders(PGSIZES_LPAE64K), BIT(4));
 	KUNIT_EXPECT_EQ(test, vcm_phys_orders(SZ_2K), 0);
-	KUNIT_EXPECT_EQ(test, vcm_phys_orders(SZ_2K | SZ_4K), BIT(0));
+	KUNIT_EXPECT_EQ(test, vcm_phys_orders(BIT(11) | BIT(12)), BIT(0));
 }
 
 struct vcm_munch_case {
