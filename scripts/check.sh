@@ -5,13 +5,13 @@
 # over all runs (a failed gate counts as one failure).
 #
 #   IOMMUS="intel amd virtio"   which QEMU runs (default: all three)
-#   GATES="apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller qemu"
+#   GATES="apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller b4 qemu"
 #                               which gates (default: all)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 IOMMUS=${IOMMUS:-intel amd virtio}
-GATES=${GATES:-apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller qemu}
+GATES=${GATES:-apply checkpatch bisect sparse kerneldoc rst coccicheck maintainers syzkaller b4 qemu}
 BROWSE_DIRS=(drivers include tools Documentation)
 g() { git -C "$SRC" "$@"; }
 want() { [[ " $GATES " == *" $1 "* ]]; }
@@ -299,6 +299,17 @@ if want syzkaller; then
 		gate syzkaller PASS "$out"
 	else
 		gate syzkaller FAIL "$out"
+	fi
+fi
+
+# --- 7c. b4: `b4 prep` takes the series over (enroll, cover, To/Cc, RFC, send -o) --
+if want b4; then
+	say "gate b4: b4 prep enrolls the series and writes it with b4 send -o"
+	if out=$(bash "$TOP/scripts/b4-check.sh" "$SRC" "$TOP" "$BUILD/b4" 2>&1); then
+		gate b4 PASS "$out"
+	else
+		echo "$out" | sed 's/^/    /' >&2
+		gate b4 FAIL "$(echo "$out" | tail -n 1)"
 	fi
 fi
 

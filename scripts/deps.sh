@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
-      python3 python3-ply python3-git perl git rsync ccache dpkg-dev coccinelle ocaml-nox python3-sphinx b4 qemu-system-x86
+      python3 python3-ply python3-git perl git rsync ccache dpkg-dev coccinelle ocaml-nox python3-sphinx b4 git-filter-repo qemu-system-x86
       busybox-static gnuplot-nox ca-certificates)
 
 say "deps: Debian packages"

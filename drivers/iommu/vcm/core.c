@@ -408,14 +408,19 @@ static int vcm_attach(struct vcm_assoc *assoc)
 	struct iommu_domain *domain = assoc->vd->domain;
 	int ret;
 
-	if (assoc->pasid != IOMMU_NO_PASID)
-		return iommu_attach_device_pasid(domain, assoc->dev, assoc->pasid,
-						 NULL);
-
+	/*
+	 * The RID and every PASID hold a claim on the device's DMA ownership,
+	 * so that the RID can be detached while PASIDs stay attached (the
+	 * ownership is released with the last claim, never under a PASID).
+	 */
 	ret = iommu_device_claim_dma_owner(assoc->dev, (void *)vcm_dma_owner);
 	if (ret)
 		return ret;
-	ret = iommu_attach_device(domain, assoc->dev);
+	if (assoc->pasid != IOMMU_NO_PASID)
+		ret = iommu_attach_device_pasid(domain, assoc->dev, assoc->pasid,
+						NULL);
+	else
+		ret = iommu_attach_device(domain, assoc->dev);
 	if (ret)
 		iommu_device_release_dma_owner(assoc->dev);
 	return ret;
@@ -423,12 +428,11 @@ static int vcm_attach(struct vcm_assoc *assoc)
 
 static void vcm_detach(struct vcm_assoc *assoc)
 {
-	if (assoc->pasid != IOMMU_NO_PASID) {
+	if (assoc->pasid != IOMMU_NO_PASID)
 		iommu_detach_device_pasid(assoc->vd->domain, assoc->dev,
 					  assoc->pasid);
-		return;
-	}
-	iommu_detach_device(assoc->vd->domain, assoc->dev);
+	else
+		iommu_detach_device(assoc->vd->domain, assoc->dev);
 	iommu_device_release_dma_owner(assoc->dev);
 }
 
@@ -628,8 +632,8 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, size_t len, u64 align, int prot)
 		return ERR_PTR(-ENOSPC);
 
 	mutex_lock(&vcm->lock);
-	need = len + align - PAGE_SIZE;
-	if (need <= vcm->len &&
+	/* A gap of @need always holds an aligned range of @len */
+	if (!check_add_overflow(len, align - PAGE_SIZE, &need) && need <= vcm->len &&
 	    !mas_empty_area(&mas, vcm->start, vcm_last(vcm), need)) {
 		addr = ALIGN(mas.index, align);
 		goto found;
@@ -649,6 +653,8 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, size_t len, u64 align, int prot)
 		res = mt_find(&vcm->res_mt, &idx, addr + len - 1);
 		if (!res)
 			goto found;
+		if (res->addr + res->len - 1 >= vcm_last(vcm))
+			break;
 		min = res->addr + res->len;
 	}
 	mutex_unlock(&vcm->lock);
@@ -900,7 +906,7 @@ int vcm_unback(struct vcm_res *res)
 		mutex_unlock(&vcm->lock);
 		if (resv)
 			dma_resv_unlock(resv);
-		return phys ? -EBUSY : -EINVAL;
+		return res->export ? -EBUSY : -EINVAL;
 	}
 	if (!res->revoked) {
 		list_for_each_entry(vd, &vcm->domains, node)

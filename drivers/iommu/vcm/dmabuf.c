@@ -166,15 +166,18 @@ static struct vcm_phys *vcm_export_alloc(struct vcm_dmabuf_export *ex,
 	gfp_t zone = dma_buf_constraints_gfp(c);
 	struct vcm_phys *phys = NULL;
 	struct sg_table *sgt;
-	int attempt;
+	int attempt, err = 0;
 	bool ok;
 
 	/* Largest blocks first; contiguous memory if that does not suit */
 	for (attempt = c->phys_max_segments > 1 ? 0 : 1; attempt < 2; attempt++) {
 		phys = __vcm_phys_alloc(res->len, attempt ? PAGE_SIZE : pgsizes,
 					attempt, cache, zone);
-		if (IS_ERR(phys))
+		if (IS_ERR(phys)) {
+			/* The first reason counts, not "too large for contiguous" */
+			err = err ?: PTR_ERR(phys);
 			continue;
+		}
 		sgt = vcm_phys_to_sgt(phys, c);
 		if (IS_ERR(sgt)) {
 			vcm_phys_free(phys);
@@ -185,9 +188,9 @@ static struct vcm_phys *vcm_export_alloc(struct vcm_dmabuf_export *ex,
 		if (ok)
 			return phys;
 		vcm_phys_free(phys);
-		phys = ERR_PTR(-ENOMEM);
+		err = err ?: -ENOMEM;
 	}
-	return phys;
+	return ERR_PTR(err ?: -ENOMEM);
 }
 
 /* Late allocation: back the reservation for every attachment so far. */

@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -225,6 +226,9 @@ static int vcm_ioctl_assoc(struct vcm_ucmd *ucmd)
 	dev = vcm_obj_find(ucmd->vf, cmd->dev_id, VCM_OBJ_DEV);
 	if (!vcm || !dev)
 		return -ENOENT;
+	/* A device object whose device went away */
+	if (!dev->ptr)
+		return -ENODEV;
 
 	assoc = vcm_assoc(vcm, dev->ptr, pasid);
 	if (IS_ERR(assoc))
@@ -371,6 +375,7 @@ static int vcm_ioctl_reserve(struct vcm_ucmd *ucmd)
 
 	if (cmd->flags & VCM_RESERVE_FIXED) {
 		if (cmd->align && (!is_power_of_2(cmd->align) ||
+				   cmd->align < PAGE_SIZE ||
 				   cmd->align > VCM_MAX_ALIGN ||
 				   !IS_ALIGNED(cmd->addr, cmd->align)))
 			return -EINVAL;
@@ -481,6 +486,9 @@ static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
 		vcm_phys_sync_for_cpu(phys, DMA_FROM_DEVICE);
 		if (copy_to_user(uptr, vaddr + cmd->offset, cmd->len))
 			ret = -EFAULT;
+	} else if (fault_in_readable(uptr, cmd->len)) {
+		/* copy_from_user() would zero what it could not read */
+		ret = -EFAULT;
 	} else {
 		if (copy_from_user(vaddr + cmd->offset, uptr, cmd->len))
 			ret = -EFAULT;

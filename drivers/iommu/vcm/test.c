@@ -67,20 +67,46 @@ static int vcm_test_dev_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/**
+ * struct vcm_test_attach - a test importer's attachment to a dma-buf
+ * @attach: the attachment
+ * @dev: the device object it was made for
+ * @sgt: its mapping, or NULL (under the dma-buf's reservation lock)
+ * @invalidations: invalidations received (likewise)
+ */
+struct vcm_test_attach {
+	struct dma_buf_attachment *attach;
+	struct vcm_obj *dev;
+	struct sg_table *sgt;
+	unsigned int invalidations;
+};
+
 /* Hot-unplug: the device goes away while it may still be associated. */
 static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 {
 	struct vcm_obj *obj = vcm_obj_find(ucmd->vf, cmd->id, VCM_OBJ_DEV);
+	struct vcm_obj *aobj;
+	unsigned long id;
 
 	if (!obj)
 		return -ENOENT;
+	if (!obj->ptr)
+		return -ENODEV;
+	/* Like an importer's remove(): detach from every dma-buf first */
+	xa_for_each(&ucmd->vf->objs, id, aobj) {
+		struct vcm_test_attach *ta = aobj->ptr;
+
+		if (aobj->type != VCM_OBJ_ATTACH || ta->dev != obj)
+			continue;
+		xa_erase(&ucmd->vf->objs, aobj->id);
+		vcm_test_destroy_attach(aobj);
+		kfree(aobj);
+	}
 	if (obj->pci) {
 		/* Unbind: the driver's remove takes it out of every VCM. */
 		device_release_driver(obj->ptr);
 		return 0;
 	}
-	if (!obj->ptr)
-		return -ENODEV;
 	vcm_device_removed(obj->ptr);
 	vcm_mock_dev_destroy(obj->ptr);
 	obj->ptr = NULL;
@@ -199,6 +225,8 @@ static int vcm_test_check_map(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 
 	if (!res)
 		return -ENOENT;
+	if (cmd->check_map.__reserved)
+		return -EINVAL;
 	vcm = res->vcm;
 	mutex_lock(&vcm->lock);
 	list_for_each_entry(vd, &vcm->domains, node) {
@@ -309,20 +337,6 @@ static int vcm_test_fault(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 			     cmd->fault.write);
 	return ret == -ENODEV ? ret : 0;
 }
-
-/**
- * struct vcm_test_attach - a test importer's attachment to a dma-buf
- * @attach: the attachment
- * @dev: the device object it was made for
- * @sgt: its mapping, or NULL (under the dma-buf's reservation lock)
- * @invalidations: invalidations received (likewise)
- */
-struct vcm_test_attach {
-	struct dma_buf_attachment *attach;
-	struct vcm_obj *dev;
-	struct sg_table *sgt;
-	unsigned int invalidations;
-};
 
 /* A dynamic importer drops its mapping at once, as revocation requires. */
 static void vcm_test_invalidate(struct dma_buf_attachment *attach)

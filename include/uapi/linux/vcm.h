@@ -72,7 +72,8 @@ struct vcm_destroy {
  * @size: sizeof(struct vcm_create)
  * @flags: must be 0
  * @start: first device address of the VCM, page aligned
- * @len: length in bytes, page aligned, non-zero; @start + @len must not wrap
+ * @len: length in bytes, page aligned, non-zero; the last address,
+ *       @start + @len - 1, must not wrap (the VCM may end at the top)
  * @out_vcm_id: the new VCM
  * @__reserved: must be 0
  *
@@ -278,7 +279,8 @@ enum vcm_reserve_flags {
  * @out_res_id: the new reservation
  * @len: bytes, page aligned, non-zero
  * @align: a power of two from PAGE_SIZE to 1 GiB, or 0 for PAGE_SIZE
- * @addr: in with VCM_RESERVE_FIXED (aligned to @align), else out
+ * @addr: in with VCM_RESERVE_FIXED (aligned to @align); without it, 0 on
+ *        input (-EINVAL otherwise) and the address chosen on output
  *
  * Reserves a range of device addresses, the lowest free one that fits.
  * -ENOSPC if none does, -EEXIST if a fixed range overlaps a reservation,

@@ -17,10 +17,12 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -1364,6 +1366,144 @@ TEST_F(vcm_dmabuf, self_import_no_cycle)
 	test_ioctl_back(res2, phys2);
 	test_err_export(EINVAL, res2, 0);
 	/* The fixture's teardown closes the file with all of this in place */
+}
+
+/*
+ * RLIMIT_NOFILE exhausted during VCM_EXPORT (the udmabuf leak when
+ * dma_buf_fd() failed after export): -EMFILE, and no export is left behind,
+ * so the reservation can be unbacked and destroyed at once.
+ */
+TEST_F(vcm_dmabuf, export_rlimit_nofile)
+{
+	__u32 vcm_id, mock, assoc, res_id;
+	struct rlimit old, lim;
+	__u64 addr;
+	int dfd, spare;
+
+	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
+	mock_attach(_metadata, self->fd, vcm_id, VCM_MOCK_LPAE_4K, &mock, &assoc);
+	res_backed(_metadata, self->fd, vcm_id, SZ_64K, 0, 0, &res_id, &addr);
+
+	/* No fd number is free: the limit is the lowest free one */
+	spare = dup(0);
+	ASSERT_LE(0, spare);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	lim = old;
+	lim.rlim_cur = spare;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	EXPECT_ERRNO(EMFILE, _test_ioctl_export(self->fd, res_id, 0, &dfd));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	EXPECT_EQ(0, close(spare));
+
+	/* Nothing holds the reservation: it unbacks and goes */
+	test_ioctl_unback(res_id);
+	test_ioctl_destroy(res_id);
+}
+
+struct race_arg {
+	int fd;
+	int dfd;
+	__u32 vcm_id;
+	int stop;
+	unsigned int ok, failed;
+};
+
+/* Hammer a /dev/vcm fd with ioctls while another thread closes it */
+static void *race_ioctls(void *p)
+{
+	struct race_arg *a = p;
+
+	while (!__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+		struct vcm_info info;
+		struct vcm_dmabuf_info di;
+
+		if (_test_ioctl_vcm_info(a->fd, a->vcm_id, &info))
+			a->failed++;
+		else
+			a->ok++;
+		if (a->dfd >= 0 && _test_ioctl_dmabuf_info(a->fd, a->dfd, &di))
+			a->failed++;
+	}
+	return NULL;
+}
+
+/*
+ * Two threads: one issues ioctls on /dev/vcm and DMABUF_INFO on an export
+ * while the other closes the export and then /dev/vcm itself. Every call
+ * either works or fails with EBADF/ENOENT; nothing is left (kmemleak) and
+ * nothing splats (KASAN, lockdep).
+ */
+TEST_F(vcm_dmabuf, close_races_ioctl_and_release)
+{
+	__u32 mock, assoc, res_id;
+	struct race_arg a = { .dfd = -1 };
+	pthread_t t;
+	__u64 addr;
+	int round;
+
+	for (round = 0; round < 8; round++) {
+		a.fd = open("/dev/vcm", O_RDWR);
+		ASSERT_LE(0, a.fd);
+		ASSERT_EQ(0, _test_ioctl_vcm_create(a.fd, VCM_START, VCM_LEN, &a.vcm_id));
+		mock_attach(_metadata, a.fd, a.vcm_id, VCM_MOCK_LPAE_4K, &mock, &assoc);
+		res_backed(_metadata, a.fd, a.vcm_id, SZ_64K, 0, 0, &res_id, &addr);
+		ASSERT_EQ(0, _test_ioctl_export(a.fd, res_id, 0, &a.dfd));
+		__atomic_store_n(&a.stop, 0, __ATOMIC_RELAXED);
+		ASSERT_EQ(0, pthread_create(&t, NULL, race_ioctls, &a));
+		usleep(1000 * (round + 1));
+		/* The dma-buf goes first on even rounds, /dev/vcm first on odd */
+		if (round & 1) {
+			EXPECT_EQ(0, close(a.fd));
+			usleep(1000);
+			EXPECT_EQ(0, close(a.dfd));
+		} else {
+			EXPECT_EQ(0, close(a.dfd));
+			usleep(1000);
+			EXPECT_EQ(0, close(a.fd));
+		}
+		__atomic_store_n(&a.stop, 1, __ATOMIC_RELAXED);
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		a.dfd = -1;
+	}
+	TH_LOG("%u ioctls succeeded, %u failed cleanly around 8 closes", a.ok, a.failed);
+	EXPECT_LT(0, a.ok);
+}
+
+/*
+ * A mock device that is associated, has a backed reservation mapped and is
+ * attached to the export goes away (hot-unplug): its attachment is
+ * detached as an importer's remove() would, its association is dead, and
+ * the reservation and the export are released normally.
+ */
+TEST_F(vcm_dmabuf, remove_device_attached_and_backed)
+{
+	__u32 vcm_id, mock, assoc, res_id, attach_id;
+	struct vcm_dmabuf_info di;
+	struct vcm_test_cmd map;
+	__u64 addr;
+	__u8 buf[64];
+	int dfd;
+
+	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
+	mock_attach(_metadata, self->fd, vcm_id, VCM_MOCK_LPAE_4K, &mock, &assoc);
+	res_backed(_metadata, self->fd, vcm_id, SZ_64K, 0, 0, &res_id, &addr);
+	test_ioctl_export(res_id, 0, &dfd);
+	test_cmd_dmabuf_attach(mock, dfd, 0, 0, &attach_id);
+	ASSERT_EQ(0, _test_cmd_dmabuf_map(self->fd, attach_id, &map));
+	EXPECT_EQ(addr, map.dmabuf_map.out_dma_addr);
+
+	test_cmd_dev_remove(mock);
+	ASSERT_EQ(0, _test_ioctl_dmabuf_info(self->fd, dfd, &di));
+	EXPECT_EQ(0, di.out_nr_attach);
+	test_err_destroy(ENOENT, attach_id);
+	test_err_activate(ENODEV, assoc);
+	test_err_dma(ENODEV, mock, 0, false, addr, buf, sizeof(buf));
+
+	EXPECT_EQ(0, close(dfd));
+	test_ioctl_unback(res_id);
+	test_ioctl_destroy(res_id);
+	test_ioctl_destroy(assoc);
+	test_ioctl_destroy(mock);
 }
 
 TEST_HARNESS_MAIN
