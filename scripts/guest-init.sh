@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # PID 1 of the test guest. The kernel log goes to ttyS0; the selftests' TAP goes to
 # ttyS1, so the host reads each without the other mixed in.
+#
+# With vcm_bench=1 on the kernel command line (make bench) it runs /vcm/vcm_bench
+# instead, with the arguments of vcm_bench.args= (commas for spaces): its CSV goes to
+# ttyS1, its progress to the console, then "# vcm-bench-done rc=<exit status>".
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 mount -t proc proc /proc
@@ -17,8 +21,21 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vcm_test.timeout=*) per_test_timeout=${arg#*=} ;;
 	vcm_test.only=*) only=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	vcm_bench=1) bench=1 ;;
+	vcm_bench.args=*) bench_args=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	esac
 done
+
+if [ "${bench:-0}" = 1 ]; then
+	echo "vcm-init: running vcm_bench ${bench_args:-}" >/dev/console
+	/vcm/vcm_bench ${bench_args:-} >$out 2>/dev/console
+	rc=$?
+	echo "# vcm-bench-done rc=$rc" >>$out
+	echo "vcm-init: done, powering off" >/dev/console
+	sync
+	poweroff -f
+	exit 1
+fi
 
 echo "vcm-init: running selftests" >/dev/console
 cd /vcm

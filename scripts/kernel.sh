@@ -3,6 +3,10 @@
 # Out-of-tree build of build/linux into build/obj: tinyconfig + config/base.config +
 # config/debug.config + the series' kselftest fragment (tools/testing/selftests/vcm/config).
 #
+#   OBJ=dir             build there instead of build/obj
+#   DEBUG_CONFIG=file   the debug fragment (default config/debug.config; make bench
+#                       uses config/bench.config)
+#
 #   kernel.sh            build HEAD of build/linux; every requested option must be set
 #   kernel.sh --partial  the same, but options the tree does not know yet only warn
 #                        (used by the bisect gate on early patches)
@@ -13,7 +17,9 @@ partial=0
 [ "${1:-}" = --partial ] && partial=1
 [ -d "$SRC/.git" ] || die "no tree in $SRC: run 'make tree' first"
 
-frags=("$TOP/config/base.config" "$TOP/config/debug.config")
+DEBUG_CONFIG=${DEBUG_CONFIG:-$TOP/config/debug.config}
+[ -f "$DEBUG_CONFIG" ] || die "no config fragment $DEBUG_CONFIG"
+frags=("$TOP/config/base.config" "$DEBUG_CONFIG")
 st=$SRC/tools/testing/selftests/vcm/config
 [ -f "$st" ] && frags+=("$st")
 [ -n "${EXTRA_CONFIG:-}" ] && frags+=("$EXTRA_CONFIG")

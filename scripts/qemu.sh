@@ -45,7 +45,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	"${dev[@]}" \
 	-device edu -device edu,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 iommu.strict=1 panic=-1 panic_on_warn=1 log_buf_len=8M kmemleak=on vcm_test.iommu=$iommu vcm.edu_dma_bits=28,32 vivid.allocators=1 ${KERNEL_CMDLINE:-}" \
+	-append "console=ttyS0 iommu.strict=1 panic=-1 panic_on_warn=1 log_buf_len=8M kmemleak=on vcm_test.iommu=$iommu vcm.edu_dma_bits=28,32 vcm.bench_instances=2 vivid.allocators=1 ${KERNEL_CMDLINE:-}" \
 	-display none -monitor none -serial "file:$con" -serial "file:$tap" \
 	-no-reboot >"$LOGS/qemu-$iommu-stdout.log" 2>&1
 qrc=$?

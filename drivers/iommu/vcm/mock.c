@@ -11,6 +11,7 @@
 #include <linux/io-pgtable.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/sizes.h>
@@ -121,7 +122,19 @@ struct mock_dev {
 	struct xarray pasids;
 };
 
-static struct mock_iommu mock_iommus[VCM_MOCK_NR];
+/*
+ * Instances VCM_MOCK_NR * (1 + n) + format, n < mock_bench_instances, are the
+ * benchmark's: each device behind them gets a DMA API default domain, as a
+ * device behind a real IOMMU does, so that the status quo can be measured on
+ * the same page-table code as VCM.
+ */
+static unsigned int mock_bench_instances;
+module_param_named(bench_instances, mock_bench_instances, uint, 0444);
+MODULE_PARM_DESC(bench_instances,
+		 "extra mock instances of each format, with DMA API domains, for VCM_TEST_OP_BENCH (max 64)");
+
+static struct mock_iommu *mock_iommus;
+static unsigned int mock_nr_iommus;
 static struct platform_device *mock_parent;
 static bool mock_ready;
 
@@ -526,7 +539,7 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 
 	if (!fwspec || !mock_dev_get(dev))
 		return ERR_PTR(-ENODEV);
-	for (i = 0; i < VCM_MOCK_NR; i++)
+	for (i = 0; i < mock_nr_iommus; i++)
 		if (fwspec->iommu_fwnode == mock_iommus[i].iommu.fwnode)
 			return &mock_iommus[i].iommu;
 	return ERR_PTR(-ENODEV);
@@ -545,6 +558,11 @@ static void mock_release_device(struct device *dev)
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
 	return cap == IOMMU_CAP_CACHE_COHERENCY;
+}
+
+static int mock_def_domain_dma(struct device *dev)
+{
+	return IOMMU_DOMAIN_DMA;
 }
 
 static const struct iommu_ops mock_ops = {
@@ -583,23 +601,8 @@ int vcm_mock_instance_info(unsigned int index, u32 *max_pasids, u64 *pgsizes,
 	return 0;
 }
 
-/**
- * vcm_mock_dev_create() - create a test device behind a mock IOMMU
- * @instance: VCM_MOCK_*
- * @flags: VCM_TEST_DEV_PASID for a PASID-capable device (8 PASID bits);
- *         VCM_TEST_DEV_NO_IOMMU for a DMA-direct device behind no IOMMU
- *         (@instance 0)
- * @dma_bits: the width of its DMA mask, 0 for 64
- *
- * The device is a platform device without a driver, probed by the mock
- * instance and attached to its blocked domain.
- *
- * Context: process context.
- * Return: the device, to be destroyed with vcm_mock_dev_destroy(), or an
- * ERR_PTR: -EINVAL for bad arguments, -EOPNOTSUPP for PASID on an instance
- * without PASIDs, -ENODEV if the mocks or the probe failed, -ENOMEM.
- */
-struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
+/* A platform test device probed by @inst; see vcm_mock_dev_create() */
+static struct device *mock_dev_add(struct mock_iommu *inst, u32 flags,
 				   u32 dma_bits)
 {
 	static const struct property_entry pasid_props[] = {
@@ -607,21 +610,8 @@ struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
 		{ }
 	};
 	struct platform_device *pdev;
-	struct mock_iommu *inst;
 	struct mock_dev *mdev;
 	int rc;
-
-	if (instance >= VCM_MOCK_NR || dma_bits > 64 ||
-	    (flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU)))
-		return ERR_PTR(-EINVAL);
-	if ((flags & VCM_TEST_DEV_NO_IOMMU) &&
-	    (instance || (flags & VCM_TEST_DEV_PASID)))
-		return ERR_PTR(-EINVAL);
-	if (!mock_ready)
-		return ERR_PTR(-ENODEV);
-	inst = &mock_iommus[instance];
-	if ((flags & VCM_TEST_DEV_PASID) && !inst->iommu.max_pasids)
-		return ERR_PTR(-EOPNOTSUPP);
 
 	pdev = platform_device_alloc(MOCK_DEV_NAME, PLATFORM_DEVID_AUTO);
 	if (!pdev)
@@ -681,6 +671,63 @@ err_free_iommu:
 err_put:
 	platform_device_put(pdev);
 	return ERR_PTR(rc);
+}
+
+/**
+ * vcm_mock_dev_create() - create a test device behind a mock IOMMU
+ * @instance: VCM_MOCK_*
+ * @flags: VCM_TEST_DEV_PASID for a PASID-capable device (8 PASID bits);
+ *         VCM_TEST_DEV_NO_IOMMU for a DMA-direct device behind no IOMMU
+ *         (@instance 0)
+ * @dma_bits: the width of its DMA mask, 0 for 64
+ *
+ * The device is a platform device without a driver, probed by the mock
+ * instance and attached to its blocked domain.
+ *
+ * Context: process context.
+ * Return: the device, to be destroyed with vcm_mock_dev_destroy(), or an
+ * ERR_PTR: -EINVAL for bad arguments, -EOPNOTSUPP for PASID on an instance
+ * without PASIDs, -ENODEV if the mocks or the probe failed, -ENOMEM.
+ */
+struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
+				   u32 dma_bits)
+{
+	struct mock_iommu *inst;
+
+	if (instance >= VCM_MOCK_NR || dma_bits > 64 ||
+	    (flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU)))
+		return ERR_PTR(-EINVAL);
+	if ((flags & VCM_TEST_DEV_NO_IOMMU) &&
+	    (instance || (flags & VCM_TEST_DEV_PASID)))
+		return ERR_PTR(-EINVAL);
+	if (!mock_ready)
+		return ERR_PTR(-ENODEV);
+	inst = &mock_iommus[instance];
+	if ((flags & VCM_TEST_DEV_PASID) && !inst->iommu.max_pasids)
+		return ERR_PTR(-EOPNOTSUPP);
+	return mock_dev_add(inst, flags, dma_bits);
+}
+
+/**
+ * vcm_mock_bench_dev_create() - create a device for the benchmark
+ * @format: VCM_MOCK_*
+ * @nth: which of the benchmark's instances of @format, below the
+ *       vcm.bench_instances parameter
+ *
+ * The device sits alone behind its instance, in a DMA API default domain of
+ * @format, with a 64-bit DMA mask. Destroy it with vcm_mock_dev_destroy().
+ *
+ * Context: process context.
+ * Return: the device, or ERR_PTR: -EINVAL for a bad @format, -ENODEV if there
+ * are not that many instances, -ENOMEM.
+ */
+struct device *vcm_mock_bench_dev_create(unsigned int format, unsigned int nth)
+{
+	if (format >= VCM_MOCK_NR)
+		return ERR_PTR(-EINVAL);
+	if (!mock_ready || nth >= mock_bench_instances)
+		return ERR_PTR(-ENODEV);
+	return mock_dev_add(&mock_iommus[VCM_MOCK_NR * (1 + nth) + format], 0, 0);
 }
 
 /**
@@ -856,8 +903,14 @@ static int __init mock_iommu_add(struct mock_iommu *inst, unsigned int i)
 	fwnode = fwnode_create_software_node(NULL, NULL);
 	if (IS_ERR(fwnode))
 		return PTR_ERR(fwnode);
-	inst->fmt = &mock_formats[i];
+	inst->fmt = &mock_formats[i % VCM_MOCK_NR];
 	inst->ops = mock_ops;
+	/* iommu-dma takes no granule above PAGE_SIZE: those stay blocked */
+	if (i >= VCM_MOCK_NR &&
+	    (inst->fmt->pgsizes & -inst->fmt->pgsizes) <= PAGE_SIZE) {
+		inst->ops.default_domain = NULL;
+		inst->ops.def_domain_type = mock_def_domain_dma;
+	}
 	/* Never NULL: that would offer it every device without a fwspec */
 	inst->iommu.fwnode = fwnode;
 	inst->iommu.max_pasids = inst->fmt->max_pasids;
@@ -900,7 +953,14 @@ static int __init vcm_mock_init(void)
 	if (IS_ERR(mock_parent))
 		return PTR_ERR(mock_parent);
 
-	for (i = 0; i < VCM_MOCK_NR; i++) {
+	mock_bench_instances = min(mock_bench_instances, VCM_BENCH_MAX_DEVS);
+	mock_nr_iommus = VCM_MOCK_NR * (1 + mock_bench_instances);
+	mock_iommus = kcalloc(mock_nr_iommus, sizeof(*mock_iommus), GFP_KERNEL);
+	if (!mock_iommus) {
+		rc = -ENOMEM;
+		goto err_parent;
+	}
+	for (i = 0; i < mock_nr_iommus; i++) {
 		rc = mock_iommu_add(&mock_iommus[i], i);
 		if (rc)
 			goto err;
@@ -911,6 +971,9 @@ static int __init vcm_mock_init(void)
 err:
 	while (i--)
 		mock_iommu_remove(&mock_iommus[i]);
+	kfree(mock_iommus);
+	mock_iommus = NULL;
+err_parent:
 	platform_device_unregister(mock_parent);
 	mock_parent = NULL;
 	return rc;

@@ -113,13 +113,40 @@ static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	return 0;
 }
 
-/*
- * The fewest leaf PTEs that map @res in a domain with page sizes @pgsizes:
- * each physically contiguous run greedily covered with the largest page size
- * that the device and physical addresses' alignment and the remaining length
- * allow. Computed here, apart from the page-table code whose PTEs the mock
- * counts, so the two can be compared.
+/**
+ * vcm_test_cover_run() - the fewest leaf PTEs that map one contiguous run
+ * @iova: its device address
+ * @pa: its physical address
+ * @len: its length
+ * @pgsizes: the domain's page sizes
+ * @cover: incremented by the PTEs, indexed by ilog2(page size) - 12
+ *
+ * The run is covered greedily with the largest page size that the device and
+ * physical addresses' alignment and the remaining length allow. Computed
+ * here, apart from the page-table code whose PTEs the mock counts, so the two
+ * can be compared.
  */
+void vcm_test_cover_run(u64 iova, phys_addr_t pa, size_t len,
+			unsigned long pgsizes, u64 *cover)
+{
+	while (len) {
+		unsigned long fit = pgsizes & GENMASK(__fls(len), 0);
+		unsigned int lg2;
+
+		if (iova | pa)
+			fit &= GENMASK(__ffs(iova | pa), 0);
+		if (WARN_ON(!fit))
+			return;
+		lg2 = __fls(fit);
+		if (lg2 >= 12 && lg2 - 12 < VCM_TEST_PGSIZE_SLOTS)
+			cover[lg2 - 12]++;
+		iova += 1UL << lg2;
+		pa += 1UL << lg2;
+		len -= 1UL << lg2;
+	}
+}
+
+/* The cover of backed @res in a domain with page sizes @pgsizes */
 static void vcm_test_cover(struct vcm_res *res, unsigned long pgsizes, u64 *cover)
 {
 	struct vcm_phys_iter it;
@@ -129,21 +156,8 @@ static void vcm_test_cover(struct vcm_res *res, unsigned long pgsizes, u64 *cove
 
 	vcm_phys_iter_init(&it, res->phys);
 	while (vcm_phys_next_seg(&it, &pa, &len)) {
-		while (len) {
-			unsigned long fit = pgsizes & GENMASK(__fls(len), 0);
-			unsigned int lg2;
-
-			if (iova | pa)
-				fit &= GENMASK(__ffs(iova | pa), 0);
-			if (WARN_ON(!fit))
-				return;
-			lg2 = __fls(fit);
-			if (lg2 >= 12 && lg2 - 12 < VCM_TEST_PGSIZE_SLOTS)
-				cover[lg2 - 12]++;
-			iova += 1UL << lg2;
-			pa += 1UL << lg2;
-			len -= 1UL << lg2;
-		}
+		vcm_test_cover_run(iova, pa, len, pgsizes, cover);
+		iova += len;
 	}
 }
 
@@ -556,6 +570,8 @@ int vcm_test_cmd(struct vcm_ucmd *ucmd)
 		return vcm_test_dmabuf_map(ucmd, cmd, true);
 	case VCM_TEST_OP_DMABUF_UNMAP:
 		return vcm_test_dmabuf_map(ucmd, cmd, false);
+	case VCM_TEST_OP_BENCH:
+		return vcm_test_bench(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

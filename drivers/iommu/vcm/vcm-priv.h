@@ -278,6 +278,7 @@ struct vcm_mock_stats {
 int vcm_mock_instance_info(unsigned int index, u32 *max_pasids, u64 *pgsizes,
 			   char name[16]);
 struct device *vcm_mock_dev_create(unsigned int instance, u32 flags, u32 dma_bits);
+struct device *vcm_mock_bench_dev_create(unsigned int format, unsigned int nth);
 void vcm_mock_dev_destroy(struct device *dev);
 int vcm_mock_domain_stats(struct iommu_domain *domain,
 			  struct vcm_mock_stats *stats, bool reset);
@@ -285,6 +286,9 @@ int vcm_mock_domain_fail_map(struct iommu_domain *domain, int after);
 int vcm_mock_dma(struct device *dev, ioasid_t pasid, u64 iova, void *buf,
 		 size_t len, bool write);
 int vcm_mock_fault(struct device *dev, ioasid_t pasid, u64 iova, bool write);
+void vcm_test_cover_run(u64 iova, phys_addr_t pa, size_t len,
+			unsigned long pgsizes, u64 *cover);
+int vcm_test_bench(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd);
 
 #if IS_ENABLED(CONFIG_PCI)
 bool vcm_edu_is(struct device *dev);

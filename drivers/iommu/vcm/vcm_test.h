@@ -26,6 +26,7 @@ enum {
 	VCM_TEST_OP_DMABUF_ATTACH,
 	VCM_TEST_OP_DMABUF_MAP,
 	VCM_TEST_OP_DMABUF_UNMAP,
+	VCM_TEST_OP_BENCH,
 };
 
 /* Mock IOMMU instances, registered at boot, each with its own iommu_ops. */
@@ -148,6 +149,44 @@ enum {
  * @dmabuf_map.out_dma_addr: the first segment's DMA address
  * @dmabuf_map.out_dma_len: the DMA length, over all segments
  * @dmabuf_map.__reserved: must be 0
+ * @bench: VCM_TEST_OP_BENCH, @id unused: time @bench.iterations map and
+ *         unmap cycles of one buffer into @bench.nr_devs devices, in each of
+ *         @bench.threads kernel threads, as kernel/dma/map_benchmark.c does.
+ *         The devices, VCM, reservations and memory are made for the run and
+ *         gone when it returns. -EINVAL for a bad field, -ENODEV for edu
+ *         devices that are not there or too few mock instances (see the
+ *         vcm.bench_instances parameter), -EOPNOTSUPP for VCM_BENCH_HEAP on
+ *         devices without a DMA API domain (the DMA API takes no IOMMU
+ *         granule above PAGE_SIZE, so VCM_MOCK_LPAE_64K has none)
+ * @bench.kind: VCM_BENCH_*: what one map and one unmap are
+ * @bench.instance: the mock format (VCM_MOCK_*) of the devices, each behind
+ *                  its own instance of it; or VCM_BENCH_EDU for the QEMU edu
+ *                  devices, behind the platform IOMMU
+ * @bench.nr_devs: devices, 1 to VCM_BENCH_MAX_DEVS; 0 for VCM_BENCH_RESERVE
+ * @bench.threads: threads, 1 to VCM_BENCH_MAX_THREADS, each with its own
+ *                 buffer (VCM_BENCH_HEAP: its own attachments)
+ * @bench.iterations: cycles per thread, 1 to VCM_BENCH_MAX_ITERATIONS
+ * @bench.fd: VCM_BENCH_HEAP: a dma-buf of @bench.size bytes; else -1
+ * @bench.size: buffer bytes, a multiple of the page size; for
+ *              VCM_BENCH_RESERVE the length of each reservation
+ * @bench.live: VCM_BENCH_RESERVE: reservations that stay in the VCM while
+ *              one more is reserved and unreserved, up to VCM_BENCH_MAX_LIVE
+ * @bench.__reserved: must be 0
+ * @bench.out_map_ns: average time of one map into every device, in ns
+ * @bench.out_map_stddev_ns: its standard deviation
+ * @bench.out_unmap_ns: average time of one unmap from every device, in ns
+ * @bench.out_unmap_stddev_ns: its standard deviation
+ * @bench.out_ptes: leaf PTEs written by one map, over all domains (mock only)
+ * @bench.out_cover: the fewest leaf PTEs that map the same memory at the same
+ *                   device addresses, over all domains (the greedy cover of
+ *                   @domain_stats.out_cover)
+ * @bench.out_iotlb_syncs: IOTLB syncs and flushes of one map and unmap cycle,
+ *                         over all domains (mock only)
+ * @bench.out_domains: IOMMU domains one map writes
+ * @bench.out_mock: 1 if the counters were measured on mock domains; 0 for a
+ *                  real IOMMU, where @bench.out_ptes, @bench.out_cover and
+ *                  @bench.out_iotlb_syncs read 0
+ * @bench.out_samples: timed cycles, @bench.threads * @bench.iterations
  */
 struct vcm_test_cmd {
 	__u32 size;
@@ -232,6 +271,27 @@ struct vcm_test_cmd {
 			__aligned_u64 out_dma_len;
 			__u32 __reserved;
 		} dmabuf_map;
+		struct {
+			__u32 kind;
+			__u32 instance;
+			__u32 nr_devs;
+			__u32 threads;
+			__u32 iterations;
+			__s32 fd;
+			__aligned_u64 size;
+			__u32 live;
+			__u32 __reserved;
+			__aligned_u64 out_map_ns;
+			__aligned_u64 out_map_stddev_ns;
+			__aligned_u64 out_unmap_ns;
+			__aligned_u64 out_unmap_stddev_ns;
+			__aligned_u64 out_ptes;
+			__aligned_u64 out_cover;
+			__aligned_u64 out_iotlb_syncs;
+			__u32 out_domains;
+			__u32 out_mock;
+			__aligned_u64 out_samples;
+		} bench;
 	};
 };
 
@@ -247,6 +307,21 @@ enum {
 enum {
 	VCM_TEST_STATS_RESET = 1 << 0,
 };
+
+/* VCM_TEST_OP_BENCH: what one timed map and unmap are. */
+enum {
+	VCM_BENCH_VCM = 1,	/* vcm_back() + vcm_unback(), largest blocks */
+	VCM_BENCH_VCM_4K,	/* the same with the smallest page size: 4 KiB (64 KiB) */
+	VCM_BENCH_HEAP,		/* dma_buf_attach() + map, unmap + detach, per device */
+	VCM_BENCH_RAW,		/* iommu_map()/iommu_unmap() of the same blocks */
+	VCM_BENCH_RESERVE,	/* vcm_reserve() + vcm_unreserve() */
+};
+
+#define VCM_BENCH_EDU			0x100	/* @bench.instance: the edu devices */
+#define VCM_BENCH_MAX_DEVS		64
+#define VCM_BENCH_MAX_THREADS		8
+#define VCM_BENCH_MAX_ITERATIONS	100000
+#define VCM_BENCH_MAX_LIVE		1048576	/* 2^20 */
 
 #define VCM_CMD_TEST 0xA0
 #define VCM_TEST _IO(VCM_TYPE, VCM_CMD_TEST)

@@ -12,6 +12,8 @@
  */
 #include <stdlib.h>
 
+#include <linux/dma-heap.h>
+
 #include "vcm_utils.h"
 
 #define SZ_4K		0x1000ULL
@@ -1964,6 +1966,132 @@ TEST_F(vcm_mock, faults)
 	EXPECT_EQ(VCM_END - pg, info.out_last_fault);
 	free(buf);
 	free(b);
+}
+
+/*
+ * VCM_TEST_OP_BENCH measures as well as times: the counters of the mock
+ * domains say what one map wrote. The boot gives each format 2 benchmark
+ * instances (vcm.bench_instances=2).
+ */
+static int heap_buffer(size_t len)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+
+	if (heap == -1)
+		return -1;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
+		alloc.fd = -1;
+	close(heap);
+	return alloc.fd;
+}
+
+TEST_F(vcm, bench_counts)
+{
+	struct vcm_test_cmd c;
+	int buf;
+
+	/* One 2 MiB block: one PTE in each of 2 domains, one sync each way */
+	test_cmd_bench(&c, VCM_BENCH_VCM, VCM_MOCK_LPAE_4K, 2, 2, 3, -1, SZ_2M, 0);
+	EXPECT_EQ(6, c.bench.out_samples);
+	EXPECT_EQ(2, c.bench.out_domains);
+	EXPECT_EQ(1, c.bench.out_mock);
+	EXPECT_EQ(2, c.bench.out_ptes);
+	EXPECT_EQ(2, c.bench.out_cover);
+	EXPECT_EQ(4, c.bench.out_iotlb_syncs);
+	EXPECT_LT(0, c.bench.out_map_ns);
+	EXPECT_LT(0, c.bench.out_unmap_ns);
+
+	/* 4 KiB blocks: 512 PTEs per domain, and the cover agrees */
+	test_cmd_bench(&c, VCM_BENCH_VCM_4K, VCM_MOCK_VTDSS, 2, 1, 2, -1, SZ_2M, 0);
+	EXPECT_EQ(1024, c.bench.out_ptes);
+	EXPECT_EQ(1024, c.bench.out_cover);
+	EXPECT_EQ(4, c.bench.out_iotlb_syncs);
+
+	/* Raw iommu_map() writes the same PTEs as VCM */
+	test_cmd_bench(&c, VCM_BENCH_RAW, VCM_MOCK_ARMV7S, 2, 1, 2, -1, SZ_1M, 0);
+	EXPECT_EQ(2, c.bench.out_domains);
+	EXPECT_EQ(2, c.bench.out_ptes);
+	EXPECT_EQ(2, c.bench.out_cover);
+	EXPECT_EQ(4, c.bench.out_iotlb_syncs);
+
+	/* The status quo: each device's own DMA API domain */
+	buf = heap_buffer(SZ_1M);
+	ASSERT_NE(-1, buf);
+	test_cmd_bench(&c, VCM_BENCH_HEAP, VCM_MOCK_LPAE_4K, 2, 1, 2, buf, SZ_1M, 0);
+	EXPECT_EQ(2, c.bench.out_domains);
+	EXPECT_EQ(1, c.bench.out_mock);
+	EXPECT_LE(2 * 256, c.bench.out_ptes);	/* no 2 MiB page fits 1 MiB */
+	EXPECT_EQ(c.bench.out_cover, c.bench.out_ptes);
+	EXPECT_LT(0, c.bench.out_iotlb_syncs);
+	/* The attachments are gone */
+	test_err_bench(EINVAL, VCM_BENCH_HEAP, VCM_MOCK_LPAE_4K, 1, 1, 1, buf,
+		       SZ_2M, 0);
+	EXPECT_EQ(0, close(buf));
+
+	test_cmd_bench(&c, VCM_BENCH_RESERVE, 0, 0, 2, 10, -1, SZ_4K, 100);
+	EXPECT_EQ(20, c.bench.out_samples);
+	EXPECT_EQ(0, c.bench.out_domains);
+	EXPECT_EQ(0, c.bench.out_mock);
+}
+
+/* Both edu devices sit behind one platform IOMMU: VCM writes one domain */
+TEST_F(vcm, bench_real_iommu)
+{
+	struct vcm_test_cmd c;
+	int buf;
+
+	test_cmd_bench(&c, VCM_BENCH_VCM, VCM_BENCH_EDU, 2, 1, 2, -1, SZ_1M, 0);
+	EXPECT_EQ(1, c.bench.out_domains);
+	EXPECT_EQ(0, c.bench.out_mock);
+	EXPECT_EQ(0, c.bench.out_ptes);
+
+	buf = heap_buffer(SZ_1M);
+	ASSERT_NE(-1, buf);
+	test_cmd_bench(&c, VCM_BENCH_HEAP, VCM_BENCH_EDU, 2, 1, 2, buf, SZ_1M, 0);
+	EXPECT_EQ(2, c.bench.out_domains);
+	EXPECT_EQ(0, close(buf));
+	test_err_bench(ENODEV, VCM_BENCH_VCM, VCM_BENCH_EDU, 3, 1, 1, -1, SZ_1M, 0);
+}
+
+TEST_F(vcm, bench_errors)
+{
+	int buf = heap_buffer(SZ_1M);
+
+	ASSERT_NE(-1, buf);
+	test_err_bench(EINVAL, 0, 0, 1, 1, 1, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_RESERVE + 1, 0, 1, 1, 1, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 0, 1, 1, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, VCM_BENCH_MAX_DEVS + 1, 1, 1, -1,
+		       SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 0, 1, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, VCM_BENCH_MAX_THREADS + 1, 1,
+		       -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, 0, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, VCM_BENCH_MAX_ITERATIONS + 1,
+		       -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, 1, -1, 0, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, 1, -1, SZ_1M + 1, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, VCM_MOCK_NR, 1, 1, 1, -1, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, 1, buf, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_VCM, 0, 1, 1, 1, -1, SZ_1M, 1);
+	test_err_bench(EINVAL, VCM_BENCH_HEAP, 0, 1, 1, 1, -1, SZ_1M, 0);
+	/* The DMA API takes no 64 KiB granule on 4 KiB pages */
+	test_err_bench(EOPNOTSUPP, VCM_BENCH_HEAP, VCM_MOCK_LPAE_64K, 1, 1, 1, buf,
+		       SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_HEAP, 0, 1, 1, 1, self->fd, SZ_1M, 0);
+	test_err_bench(EBADF, VCM_BENCH_HEAP, 0, 1, 1, 1, 1000, SZ_1M, 0);
+	test_err_bench(EINVAL, VCM_BENCH_RESERVE, 0, 1, 1, 1, -1, SZ_4K, 0);
+	test_err_bench(EINVAL, VCM_BENCH_RESERVE, 1, 0, 1, 1, -1, SZ_4K, 0);
+	test_err_bench(EINVAL, VCM_BENCH_RESERVE, 0, 0, 1, 1, -1, SZ_4K,
+		       VCM_BENCH_MAX_LIVE + 1);
+	/* More devices than the boot made benchmark instances for */
+	test_err_bench(ENODEV, VCM_BENCH_VCM, 0, 3, 1, 1, -1, SZ_1M, 0);
+	test_err_bench(ENODEV, VCM_BENCH_HEAP, 0, 3, 1, 1, buf, SZ_1M, 0);
+	EXPECT_EQ(0, close(buf));
 }
 
 TEST_HARNESS_MAIN

@@ -474,6 +474,44 @@ static int _test_cmd_dev_create(int fd, __u32 instance, __u32 flags,
 	ASSERT_EQ(0, _test_cmd_dev_create(self->fd, 0, VCM_TEST_DEV_NO_IOMMU, \
 					  dma_bits, dev_id))
 
+/* VCM_TEST_OP_BENCH: @cmd in with the parameters, out with the results */
+static int _test_cmd_bench(int fd, struct vcm_test_cmd *cmd, __u32 kind,
+			   __u32 instance, __u32 nr_devs, __u32 threads,
+			   __u32 iterations, int dmabuf_fd, __u64 size,
+			   __u32 live)
+{
+	*cmd = (struct vcm_test_cmd){
+		.size = sizeof(*cmd),
+		.op = VCM_TEST_OP_BENCH,
+		.bench = {
+			.kind = kind,
+			.instance = instance,
+			.nr_devs = nr_devs,
+			.threads = threads,
+			.iterations = iterations,
+			.fd = dmabuf_fd,
+			.size = size,
+			.live = live,
+		},
+	};
+	return ioctl(fd, VCM_TEST, cmd);
+}
+
+#define test_cmd_bench(cmd, kind, instance, nr_devs, threads, iters, dmabuf_fd, \
+		       size, live)                                              \
+	ASSERT_EQ(0, _test_cmd_bench(self->fd, cmd, kind, instance, nr_devs,   \
+				     threads, iters, dmabuf_fd, size, live))     \
+		TH_LOG("bench: %s", strerror(errno))
+#define test_err_bench(_errno, kind, instance, nr_devs, threads, iters,       \
+		       dmabuf_fd, size, live)                                   \
+	({                                                                     \
+		struct vcm_test_cmd __c;                                       \
+		EXPECT_ERRNO(_errno, _test_cmd_bench(self->fd, &__c, kind,     \
+						     instance, nr_devs,        \
+						     threads, iters,           \
+						     dmabuf_fd, size, live));  \
+	})
+
 /* VCM_TEST_OP_DEV_REMOVE */
 static int _test_cmd_dev_remove(int fd, __u32 dev_id)
 {
