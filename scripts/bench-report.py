@@ -263,8 +263,9 @@ def main_tables(d, out):
                "one map writes, the fewest that could map the same memory, and IOTLB "
                "syncs of one cycle, all over all domains. vcm: vcm_back() with the "
                "largest blocks; "
-               "vcm4k: 4 KiB blocks; heap: dma-buf attach + map per device; raw: "
-               "iommu_map() of the same blocks.\n")
+               "vcm4k: the smallest page size (4 KiB, 64 KiB on lpae-64k); heap: "
+               "dma-buf attach + map per device; raw: VCM's own per-domain "
+               "mapping of the same blocks without its locking and bookkeeping.\n")
     for f in d.formats():
         rows = [r for r in d.section("main") if r["format"] == f]
         mock = any(r["mock"] for r in rows)

@@ -124,55 +124,17 @@ static void vcm_bench_heap_unmap(struct vcm_bench *b, struct vcm_bench_thread *t
 	}
 }
 
-/* The floor: the IOMMU calls vcm_back() makes, without its bookkeeping */
-static void vcm_bench_raw_unmap_one(struct iommu_domain *domain, u64 addr,
-				    size_t len)
-{
-	struct iommu_iotlb_gather gather;
-
-	iommu_iotlb_gather_init(&gather);
-	iommu_unmap_fast(domain, addr, len, &gather);
-	iommu_iotlb_sync(domain, &gather);
-}
-
-static int vcm_bench_raw_map_one(struct iommu_domain *domain, u64 addr,
-				 struct vcm_phys *phys)
-{
-	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
-	struct vcm_phys_iter it;
-	u64 iova = addr;
-	phys_addr_t pa;
-	size_t len;
-	int ret;
-
-	vcm_phys_iter_init(&it, phys);
-	while (vcm_phys_next_seg(&it, &pa, &len)) {
-		ret = iommu_map_nosync(domain, iova, pa, len, prot, GFP_KERNEL);
-		if (ret)
-			goto unwind;
-		iova += len;
-	}
-	ret = iommu_sync_map(domain, addr, iova - addr);
-	if (!ret)
-		return 0;
-unwind:
-	if (iova != addr)
-		vcm_bench_raw_unmap_one(domain, addr, iova - addr);
-	return ret;
-}
-
+/* The floor: vcm_back()'s IOMMU calls, without its locking and bookkeeping */
 static int vcm_bench_raw_map(struct vcm_bench *b, struct vcm_bench_thread *t)
 {
-	u64 addr = vcm_res_addr(t->res);
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < b->nr_domains; i++) {
-		ret = vcm_bench_raw_map_one(b->domains[i], addr, t->phys);
+		ret = vcm_map_domain(b->domains[i], t->res, t->phys);
 		if (ret) {
 			while (i--)
-				vcm_bench_raw_unmap_one(b->domains[i], addr,
-							b->size);
+				vcm_unmap_domain(b->domains[i], t->res);
 			return ret;
 		}
 	}
@@ -215,8 +177,7 @@ static void vcm_bench_unmap(struct vcm_bench *b, struct vcm_bench_thread *t)
 		break;
 	case VCM_BENCH_RAW:
 		for (i = 0; i < b->nr_domains; i++)
-			vcm_bench_raw_unmap_one(b->domains[i],
-						vcm_res_addr(t->res), b->size);
+			vcm_unmap_domain(b->domains[i], t->res);
 		break;
 	case VCM_BENCH_RESERVE:
 		WARN_ON(vcm_unreserve(t->res));

@@ -177,8 +177,8 @@ void vcm_set_fault_handler(struct vcm *vcm, vcm_fault_handler_t handler,
  * physically contiguous run, each with the largest page sizes the alignment
  * allows, and one IOTLB sync for the whole reservation.
  */
-static int vcm_map_domain(struct iommu_domain *domain, struct vcm_res *res,
-			  struct vcm_phys *phys)
+int vcm_map_domain(struct iommu_domain *domain, struct vcm_res *res,
+		   struct vcm_phys *phys)
 {
 	struct iommu_iotlb_gather gather;
 	struct vcm_phys_iter it;
@@ -213,7 +213,7 @@ unwind:
 	return ret;
 }
 
-static void vcm_unmap_domain(struct iommu_domain *domain, struct vcm_res *res)
+void vcm_unmap_domain(struct iommu_domain *domain, struct vcm_res *res)
 {
 	struct iommu_iotlb_gather gather;
 	size_t unmapped;

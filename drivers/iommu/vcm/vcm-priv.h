@@ -236,6 +236,10 @@ struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks);
 void vcm_phys_free_blocks(struct vcm_phys *phys);
 int __vcm_back(struct vcm_res *res, struct vcm_phys *phys,
 	       struct vcm_dmabuf_export *ex);
+/* One domain's share of vcm_back() and vcm_unback(); the benchmark's floor */
+int vcm_map_domain(struct iommu_domain *domain, struct vcm_res *res,
+		   struct vcm_phys *phys);
+void vcm_unmap_domain(struct iommu_domain *domain, struct vcm_res *res);
 bool vcm_dev_is_active(struct vcm *vcm, struct device *dev);
 int vcm_res_move(struct vcm_res *res, struct vcm_phys *to);
 int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);

@@ -500,8 +500,7 @@ static int _test_cmd_bench(int fd, struct vcm_test_cmd *cmd, __u32 kind,
 #define test_cmd_bench(cmd, kind, instance, nr_devs, threads, iters, dmabuf_fd, \
 		       size, live)                                              \
 	ASSERT_EQ(0, _test_cmd_bench(self->fd, cmd, kind, instance, nr_devs,   \
-				     threads, iters, dmabuf_fd, size, live))     \
-		TH_LOG("bench: %s", strerror(errno))
+				     threads, iters, dmabuf_fd, size, live))
 #define test_err_bench(_errno, kind, instance, nr_devs, threads, iters,       \
 		       dmabuf_fd, size, live)                                   \
 	({                                                                     \
