@@ -56,7 +56,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-device edu -device edu,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 iommu.strict=1 panic=-1 kunit.enable=0 vcm.bench_instances=64 vcm.edu_dma_bits=28,32 vcm_bench=1 vcm_bench.args=$cmdline_args ${KERNEL_CMDLINE:-}" \
+	-append "console=ttyS0 iommu.strict=1 panic=-1 panic_on_oops=1 panic_on_warn=1 kunit.enable=0 vcm.bench_instances=64 vcm.edu_dma_bits=28,32 vcm_bench=1 vcm_bench.args=$cmdline_args ${KERNEL_CMDLINE:-}" \
 	-display none -monitor none -serial "file:$con" -serial "file:$raw" \
 	-no-reboot >"$LOGS/bench-qemu-stdout.log" 2>&1 &
 qpid=$!
@@ -72,7 +72,8 @@ progress() {
 			if (b >= 1024 && b % 1024 == 0) return b / 1024 "K"
 			return b
 		}
-		NF == 18 && $1 != "section" {
+		$1 == "section" { nf = NF; next }
+		nf && NF == nf {
 			n++
 			last = $2 " " $3 " " hs($5) ($1 == "reserve" ? " live=" $8 : " x" $4)
 		}
@@ -126,7 +127,9 @@ if [ -n "$splats" ]; then
 fi
 
 # --- 4. the CSV and the report (also of a partial run, to see how far it got) --------
-tr -d '\r' <"$raw" 2>/dev/null | grep -v '^#' | awk -F, 'NF == 18' >"$csv" || true
+# Rows with as many fields as the header: a line cut off at the end is dropped.
+tr -d '\r' <"$raw" 2>/dev/null | grep -v '^#' |
+	awk -F, '$1 == "section" { nf = NF } nf && NF == nf' >"$csv" || true
 rows=$(($(wc -l <"$csv") - 1))
 if [ "$rows" -le 0 ] || ! head -n 1 "$csv" | grep -q '^section,kind,format,'; then
 	die "bench: no CSV rows from the guest (console: $con; raw: $raw)"

@@ -12,6 +12,7 @@
 #include <linux/math64.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 
 #include "vcm-priv.h"
@@ -270,27 +271,45 @@ static int vcm_bench_thread_fn(void *data)
 	return 0;
 }
 
-/* Average and standard deviation of every thread's map or unmap times */
-static void vcm_bench_stats(struct vcm_bench *b, bool unmap, u64 *avg, u64 *sd)
+static int vcm_bench_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Average, standard deviation and median of every thread's map or unmap
+ * times. Under emulation a rare sample can be 10 times the others: the
+ * median is what ratios between runs should use.
+ */
+static int vcm_bench_stats(struct vcm_bench *b, bool unmap, u64 *avg, u64 *sd,
+			   u64 *med)
 {
 	u64 n = (u64)b->threads * b->iterations;
-	u64 sum = 0, var = 0, x, *ns;
-	unsigned int i, j;
+	u64 sum = 0, var = 0, x, *ns, *all;
+	unsigned int i;
 
+	all = kvmalloc_array(n, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
 	for (i = 0; i < b->threads; i++) {
 		ns = unmap ? b->t[i].unmap_ns : b->t[i].map_ns;
-		for (j = 0; j < b->iterations; j++)
-			sum += ns[j];
+		memcpy(all + (u64)i * b->iterations, ns,
+		       b->iterations * sizeof(*ns));
 	}
+	for (i = 0; i < n; i++)
+		sum += all[i];
 	*avg = div64_u64(sum, n);
-	for (i = 0; i < b->threads; i++) {
-		ns = unmap ? b->t[i].unmap_ns : b->t[i].map_ns;
-		for (j = 0; j < b->iterations; j++) {
-			x = ns[j] > *avg ? ns[j] - *avg : *avg - ns[j];
-			var += div64_u64(x * x, n);
-		}
+	for (i = 0; i < n; i++) {
+		x = all[i] > *avg ? all[i] - *avg : *avg - all[i];
+		var += div64_u64(x * x, n);
 	}
 	*sd = int_sqrt64(var);
+	sort(all, n, sizeof(*all), vcm_bench_cmp, NULL);
+	*med = n % 2 ? all[n / 2] : (all[n / 2 - 1] + all[n / 2]) / 2;
+	kvfree(all);
+	return 0;
 }
 
 /* Counters summed over the mock domains; false if there are none */
@@ -577,11 +596,13 @@ int vcm_test_bench(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	cmd->bench.out_cover = cmd->bench.out_mock ? b->cover : 0;
 	cmd->bench.out_domains = b->nr_domains;
 	cmd->bench.out_samples = n;
-	vcm_bench_stats(b, false, &cmd->bench.out_map_ns,
-			&cmd->bench.out_map_stddev_ns);
-	vcm_bench_stats(b, true, &cmd->bench.out_unmap_ns,
-			&cmd->bench.out_unmap_stddev_ns);
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	ret = vcm_bench_stats(b, false, &cmd->bench.out_map_ns,
+			      &cmd->bench.out_map_stddev_ns,
+			      &cmd->bench.out_map_median_ns) ?:
+	      vcm_bench_stats(b, true, &cmd->bench.out_unmap_ns,
+			      &cmd->bench.out_unmap_stddev_ns,
+			      &cmd->bench.out_unmap_median_ns) ?:
+	      vcm_ucmd_respond(ucmd, sizeof(*cmd));
 out:
 	vcm_bench_teardown(b);
 	kfree(b);

@@ -187,6 +187,10 @@ enum {
  *                  real IOMMU, where @bench.out_ptes, @bench.out_cover and
  *                  @bench.out_iotlb_syncs read 0
  * @bench.out_samples: timed cycles, @bench.threads * @bench.iterations
+ * @bench.out_map_median_ns: the median time of one map, in ns: under
+ *                           emulation a rare cycle can take ten times the
+ *                           others, so compare medians between runs
+ * @bench.out_unmap_median_ns: the median time of one unmap, in ns
  */
 struct vcm_test_cmd {
 	__u32 size;
@@ -291,6 +295,8 @@ struct vcm_test_cmd {
 			__u32 out_domains;
 			__u32 out_mock;
 			__aligned_u64 out_samples;
+			__aligned_u64 out_map_median_ns;
+			__aligned_u64 out_unmap_median_ns;
 		} bench;
 	};
 };

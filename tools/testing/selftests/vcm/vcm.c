@@ -2004,6 +2004,8 @@ TEST_F(vcm, bench_counts)
 	EXPECT_EQ(4, c.bench.out_iotlb_syncs);
 	EXPECT_LT(0, c.bench.out_map_ns);
 	EXPECT_LT(0, c.bench.out_unmap_ns);
+	EXPECT_LT(0, c.bench.out_map_median_ns);
+	EXPECT_LT(0, c.bench.out_unmap_median_ns);
 
 	/* 4 KiB blocks: 512 PTEs per domain, and the cover agrees */
 	test_cmd_bench(&c, VCM_BENCH_VCM_4K, VCM_MOCK_VTDSS, 2, 1, 2, -1, SZ_2M, 0);

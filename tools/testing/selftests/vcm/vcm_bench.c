@@ -78,6 +78,7 @@ static const char * const columns[] = {
 	"section", "kind", "format", "devices", "size", "threads",
 	"iterations", "live", "map_ns", "map_sd_ns", "unmap_ns", "unmap_sd_ns",
 	"ptes", "cover", "cover_ideal", "iotlb_syncs", "domains", "mock",
+	"map_med_ns", "unmap_med_ns",
 };
 
 static const __u64 main_sizes[] = { SZ_64K, SZ_1M, SZ_16M, SZ_64M };
@@ -244,7 +245,7 @@ static void run(const char *section, int kind, struct format *f, __u32 devs,
 
 	ideal = kind == VCM_BENCH_RESERVE ? 0 :
 		greedy_cover(size, f->pgsizes) * cmd.bench.out_domains;
-	printf("%s,%s,%s,%u,%llu,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%u,%u\n",
+	printf("%s,%s,%s,%u,%llu,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%u,%u,",
 	       section, kind_names[kind], f->name, devs, (unsigned long long)size,
 	       opt_threads, iterations, live,
 	       (unsigned long long)cmd.bench.out_map_ns,
@@ -256,6 +257,8 @@ static void run(const char *section, int kind, struct format *f, __u32 devs,
 	       (unsigned long long)ideal,
 	       (unsigned long long)cmd.bench.out_iotlb_syncs,
 	       cmd.bench.out_domains, cmd.bench.out_mock);
+	printf("%llu,%llu\n", (unsigned long long)cmd.bench.out_map_median_ns,
+	       (unsigned long long)cmd.bench.out_unmap_median_ns);
 	fflush(stdout);
 	fprintf(stderr, "# %s: %.1f us map, %.1f us unmap (%u x %u cycles, %.1f s)\n",
 		what, cmd.bench.out_map_ns / 1e3, cmd.bench.out_unmap_ns / 1e3,
