@@ -119,7 +119,7 @@ else
 	fi
 fi
 # Kernel splats: the same list as qemu.sh's.
-splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|UBSAN:|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|unreferenced object|list_(add|del) corruption' "$con" 2>/dev/null || true)
+splats=$(splat_lines "$con")
 if [ -n "$splats" ]; then
 	echo "FAILED: bench: $(echo "$splats" | wc -l) kernel splat line(s) in the console log ($con):" >&2
 	echo "$splats" | head -n 10 | sed 's/^/    | /' >&2

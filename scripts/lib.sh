@@ -37,6 +37,12 @@ step() {
 	fi
 }
 
+# splat_lines LOG: the kernel splats in a console log (KASAN, lockdep, UBSAN, WARN,
+# BUG, Oops, hung tasks, kmemleak reports), one a line; nothing if there are none.
+splat_lines() {
+	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|UBSAN:|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|unreferenced object|list_(add|del) corruption' "$1" 2>/dev/null || true
+}
+
 # Run a long command, printing one progress line every $PROGRESS_EVERY seconds
 # with the last line of its log, so a 10-minute build is never silent.
 PROGRESS_EVERY=${PROGRESS_EVERY:-30}

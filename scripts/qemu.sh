@@ -67,7 +67,7 @@ if ! grep -q '^# vcm-selftests-done' "$tap" 2>/dev/null; then
 fi
 
 # Kernel splats: any of these in the console fails the run, whatever the tests said.
-splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|UBSAN:|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|unreferenced object|list_(add|del) corruption' "$con" 2>/dev/null || true)
+splats=$(splat_lines "$con")
 nsplat=0
 if [ -n "$splats" ]; then
 	nsplat=$(echo "$splats" | wc -l)

@@ -46,60 +46,6 @@ static void __attribute__((constructor)) setup_page_size(void)
 	page_size = sysconf(_SC_PAGESIZE);
 }
 
-/* The 32-bit word at byte offset @off of the test pattern @seed */
-static __u32 pattern_word(__u32 seed, __u64 off)
-{
-	__u64 x = (off / 4 + 1) * 0x9e3779b97f4a7c15ULL;
-
-	x ^= (seed + 1) * 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 31;
-	return (__u32)x ^ (__u32)(x >> 32);
-}
-
-/* Fills @buf with the bytes pattern @seed has from offset @off on */
-static void fill_pattern(void *buf, __u64 len, __u32 seed, __u64 off)
-{
-	__u32 *p = buf;
-	__u64 i;
-
-	for (i = 0; i < len / 4; i++)
-		p[i] = pattern_word(seed, off + i * 4);
-}
-
-/* Asserts that @seen holds the @len bytes of @expect */
-static void assert_same(struct __test_metadata *_metadata, const void *expect,
-			const void *seen, __u64 len, const char *what)
-{
-	const __u8 *e = expect, *s = seen;
-	__u64 i = 0;
-
-	if (!memcmp(e, s, len))
-		return;
-	while (e[i] == s[i])
-		i++;
-	ASSERT_EQ(e[i], s[i]) TH_LOG("%s: first difference at byte 0x%llx", what, i);
-}
-
-/* Asserts that @buf holds zeroes */
-static void assert_zero(struct __test_metadata *_metadata, const void *buf,
-			__u64 len, const char *what)
-{
-	const __u8 *b = buf;
-	__u64 i = 0;
-
-	while (i < len && !b[i])
-		i++;
-	ASSERT_EQ(len, i) TH_LOG("%s: byte 0x%llx is not zero", what, i);
-}
-
-static void *xmalloc(struct __test_metadata *_metadata, __u64 len)
-{
-	void *p = malloc(len);
-
-	ASSERT_NE(NULL, p);
-	return p;
-}
-
 /*
  * A physical allocation, the block orders VCM_PHYS_SEGMENTS gave for it, and
  * the reservation it backs.

@@ -65,60 +65,6 @@ static void __attribute__((constructor)) setup_page_size(void)
 	page_size = sysconf(_SC_PAGESIZE);
 }
 
-/* The 32-bit word at byte offset @off of the test pattern @seed */
-static __u32 pattern_word(__u32 seed, __u64 off)
-{
-	__u64 x = (off / 4 + 1) * 0x9e3779b97f4a7c15ULL;
-
-	x ^= (seed + 1) * 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 31;
-	return (__u32)x ^ (__u32)(x >> 32);
-}
-
-/* Fills @buf with the bytes pattern @seed has from offset @off on */
-static void fill_pattern(void *buf, __u64 len, __u32 seed, __u64 off)
-{
-	__u32 *p = buf;
-	__u64 i;
-
-	for (i = 0; i < len / 4; i++)
-		p[i] = pattern_word(seed, off + i * 4);
-}
-
-/* Asserts that @seen holds the @len bytes of @expect */
-static void assert_same(struct __test_metadata *_metadata, const void *expect,
-			const void *seen, __u64 len, const char *what)
-{
-	const __u8 *e = expect, *s = seen;
-	__u64 i = 0;
-
-	if (!memcmp(e, s, len))
-		return;
-	while (e[i] == s[i])
-		i++;
-	ASSERT_EQ(e[i], s[i]) TH_LOG("%s: first difference at byte 0x%llx", what, i);
-}
-
-/* Asserts that @buf holds zeroes */
-static void assert_zero(struct __test_metadata *_metadata, const void *buf,
-			__u64 len, const char *what)
-{
-	const __u8 *b = buf;
-	__u64 i = 0;
-
-	while (i < len && !b[i])
-		i++;
-	ASSERT_EQ(len, i) TH_LOG("%s: byte 0x%llx is not zero", what, i);
-}
-
-static void *xmalloc(struct __test_metadata *_metadata, __u64 len)
-{
-	void *p = calloc(1, len);
-
-	ASSERT_NE(NULL, p);
-	return p;
-}
-
 static __u64 pte_total(const __u64 *ptes)
 {
 	__u64 sum = 0;
@@ -221,42 +167,6 @@ static void mock_attach(struct __test_metadata *_metadata, int fd, __u32 vcm_id,
 	ASSERT_EQ(0, _test_ioctl_assoc(fd, vcm_id, *dev_id, 0, 0, assoc_id));
 	ASSERT_EQ(0, _test_ioctl_activate(fd, *assoc_id));
 }
-
-/* VCM_TEST_OP_EDU_OPEN, as in vcm_edu.c */
-static int _test_cmd_edu_open(int fd, __u32 index, __u32 *dev_id, __u32 *bits)
-{
-	struct vcm_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VCM_TEST_OP_EDU_OPEN,
-		.edu_open.index = index,
-	};
-	int ret = ioctl(fd, VCM_TEST, &cmd);
-
-	if (ret)
-		return ret;
-	*dev_id = cmd.edu_open.out_dev_id;
-	*bits = cmd.edu_open.out_dma_bits;
-	return 0;
-}
-
-/* VCM_TEST_OP_EDU_COPY: @len bytes from device address @src to @dst */
-static int _test_cmd_edu_copy(int fd, __u32 dev_id, __u64 src, __u64 dst,
-			      __u32 len)
-{
-	struct vcm_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VCM_TEST_OP_EDU_COPY,
-		.id = dev_id,
-		.edu_copy.len = len,
-		.edu_copy.src = src,
-		.edu_copy.dst = dst,
-	};
-
-	return ioctl(fd, VCM_TEST, &cmd);
-}
-
-#define test_cmd_edu_copy(dev_id, src, dst, len) \
-	ASSERT_EQ(0, _test_cmd_edu_copy(self->fd, dev_id, src, dst, len))
 
 /*
  * Opens both edu devices into @edu and @bits. False if there are none (the

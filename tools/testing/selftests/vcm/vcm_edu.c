@@ -28,40 +28,6 @@
 #define MAX_CHUNKS	64
 #define MAX_BLOCKS	4096
 
-static int _test_cmd_edu_open(int fd, __u32 index, __u32 *dev_id, __u32 *bits)
-{
-	struct vcm_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VCM_TEST_OP_EDU_OPEN,
-		.edu_open.index = index,
-	};
-	int ret = ioctl(fd, VCM_TEST, &cmd);
-
-	if (ret)
-		return ret;
-	*dev_id = cmd.edu_open.out_dev_id;
-	*bits = cmd.edu_open.out_dma_bits;
-	return 0;
-}
-
-static int _test_cmd_edu_copy(int fd, __u32 dev_id, __u64 src, __u64 dst,
-			      __u32 len)
-{
-	struct vcm_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VCM_TEST_OP_EDU_COPY,
-		.id = dev_id,
-		.edu_copy.len = len,
-		.edu_copy.src = src,
-		.edu_copy.dst = dst,
-	};
-
-	return ioctl(fd, VCM_TEST, &cmd);
-}
-
-#define test_cmd_edu_copy(dev_id, src, dst, len) \
-	ASSERT_EQ(0, _test_cmd_edu_copy(self->fd, dev_id, src, dst, len))
-
 static void fill(void *buf, size_t len, __u64 seed)
 {
 	__u64 *p = buf;
