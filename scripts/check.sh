@@ -294,7 +294,7 @@ fi
 # --- 7b. syzkaller: the description of /dev/vcm covers the whole uapi ------------
 if want syzkaller; then
 	say "gate syzkaller: syzkaller/dev_vcm.txt covers every ioctl of the uapi"
-	if out=$(bash "$TOP/scripts/syz-check.sh" "$TOP/include/uapi/linux/vcm.h" \
+	if out=$(bash "$TOP/scripts/syz-check.sh" "$TOP/drivers/iommu/vcm/vcm_ioctl.h" \
 		"$TOP/drivers/iommu/vcm/vcm_test.h" "$TOP/syzkaller/dev_vcm.txt" 2>&1); then
 		gate syzkaller PASS "$out"
 	else

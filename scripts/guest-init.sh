@@ -3,6 +3,9 @@
 # PID 1 of the test guest. The kernel log goes to ttyS0; the selftests' TAP goes to
 # ttyS1, so the host reads each without the other mixed in.
 #
+# vcm_test.only= runs only the named programs, vcm_test.args= passes each of them
+# arguments (commas for spaces), e.g. vcm_test.args=-t,lead_release_vs_close.
+#
 # With vcm_bench=1 on the kernel command line (make bench) it runs /vcm/vcm_bench
 # instead, with the arguments of vcm_bench.args= (commas for spaces): its CSV goes to
 # ttyS1, its progress to the console, then "# vcm-bench-done rc=<exit status>".
@@ -21,6 +24,7 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vcm_test.timeout=*) per_test_timeout=${arg#*=} ;;
 	vcm_test.only=*) only=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	vcm_test.args=*) test_args=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	vcm_bench=1) bench=1 ;;
 	vcm_bench.args=*) bench_args=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	esac
@@ -47,7 +51,7 @@ set -- ${only:-$(cat tests.list)}
 	for t in "$@"; do
 		i=$((i + 1))
 		echo "# selftests: vcm: $t"
-		timeout "$per_test_timeout" ./$t >/tmp/out 2>&1
+		timeout "$per_test_timeout" ./$t ${test_args:-} >/tmp/out 2>&1
 		rc=$?
 		sed 's/^/# /' /tmp/out
 		if [ $rc = 0 ]; then

@@ -160,7 +160,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_constraints_merge, "DMA_BUF");
  * dma_buf_constraints_get() - the merged constraints of a buffer's attachments
  * @dmabuf: the buffer
  * @extra: an attachment not yet on @dmabuf's list (the one an exporter's
- *         &dma_buf_ops.attach is called for), or NULL
+ *         &dma_buf_ops.check_attach is called for), or NULL
  * @merged: returns the intersection over all attachments and @extra
  *
  * Computed from the current attachments on every call, so a detach loosens
@@ -261,12 +261,17 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_constraints_gfp, "DMA_BUF");
 
 /**
  * dma_buf_constraints_attach_check() - the rule for an attach
- * @attach: the attachment an exporter's &dma_buf_ops.attach is called for
+ * @attach: the attachment an exporter's &dma_buf_ops.check_attach is called
+ *          for, not yet on the buffer's list
  * @backing: the exporter's table of the memory it chose, or NULL if it has
  *           not chosen yet (it will allocate at the first map, for every
  *           attachment it has by then)
  * @can_move: whether the exporter can move the memory now (nothing pins it)
  * @merged: returns the constraints of all attachments, @attach included
+ *
+ * Call it from &dma_buf_ops.check_attach: there the check and the insertion
+ * of @attach in the buffer's list are one locked section, so a first map or
+ * another attach cannot decide without seeing @attach.
  *
  * Context: the caller holds the buffer's reservation lock.
  * Return: 0 if @attach may attach as things are; 1 if it may once the

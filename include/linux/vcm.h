@@ -15,15 +15,23 @@
  *    reservations in several VCMs.
  *
  * Locking: each VCM has a mutex that serialises everything done to it, its
- * reservations and its associations; no VCM function may be called from atomic
- * context. A physical allocation has its own mutex, taken inside a VCM's.
+ * reservations and its associations; no VCM function may be called from
+ * atomic context.
  *
- * Lifetime: the caller owns every object it creates and destroys it
- * explicitly, in dependency order; a destroy that would break a dependency
- * fails with -EBUSY and changes nothing: vcm_free() while reservations or
- * associations exist, vcm_unreserve() of a backed reservation,
- * vcm_phys_free() of an allocation that backs a reservation, vcm_deassoc()
- * of an active association.
+ * Lifetime: every object is reference counted, and the caller that creates
+ * one holds its reference. Objects that depend on another hold a reference
+ * on it: a reservation on its VCM, a backed reservation on its memory, a
+ * user mapping on its reservation, an export on its reservation.
+ * The owner ends an object either with the strict
+ * destroy, which fails with -EBUSY while something depends on it and
+ * changes nothing (vcm_free() while reservations or associations exist,
+ * vcm_unreserve() of a backed or exported reservation, vcm_phys_free() of
+ * memory that backs a reservation, vcm_deassoc() of an active association),
+ * or with the put, which drops its reference whatever depends on it
+ * (vcm_put(), vcm_res_put(), vcm_phys_put(), vcm_assoc_put()): the last
+ * reference ends the object, unbacking and detaching as needed, and never
+ * fails. A driver tears down in dependency order with the destroys, or puts
+ * what it holds in any order when it goes away.
  */
 #ifndef _LINUX_VCM_H
 #define _LINUX_VCM_H
@@ -53,7 +61,8 @@ struct dma_buf;
  * @flags: IOMMU_FAULT_READ or IOMMU_FAULT_WRITE
  * @data: the cookie given to vcm_set_fault_handler()
  *
- * Runs in the context the IOMMU driver reports faults from, possibly atomic.
+ * Runs in the context the IOMMU driver reports faults from, possibly atomic,
+ * and only for IOMMU drivers that call report_iommu_fault().
  * Return: 0 if handled, an errno otherwise (the IOMMU driver's default action).
  */
 typedef int (*vcm_fault_handler_t)(struct vcm *vcm, struct device *dev,
@@ -61,6 +70,7 @@ typedef int (*vcm_fault_handler_t)(struct vcm *vcm, struct device *dev,
 
 struct vcm *vcm_create(u64 start, u64 len);
 int vcm_free(struct vcm *vcm);
+void vcm_put(struct vcm *vcm);
 u64 vcm_get_start_addr(struct vcm *vcm);
 u64 vcm_get_len(struct vcm *vcm);
 unsigned long vcm_get_pgsizes(struct vcm *vcm);
@@ -69,10 +79,12 @@ void vcm_set_fault_handler(struct vcm *vcm, vcm_fault_handler_t handler,
 
 struct vcm_assoc *vcm_assoc(struct vcm *vcm, struct device *dev, ioasid_t pasid);
 int vcm_deassoc(struct vcm_assoc *assoc);
+void vcm_assoc_put(struct vcm_assoc *assoc);
 int vcm_activate(struct vcm_assoc *assoc);
 int vcm_deactivate(struct vcm_assoc *assoc);
 bool vcm_is_active(struct vcm_assoc *assoc);
-struct iommu_domain *vcm_assoc_domain(struct vcm_assoc *assoc);
+struct iommu_domain *vcm_assoc_get_domain(struct vcm_assoc *assoc);
+void vcm_assoc_put_domain(struct vcm_assoc *assoc, struct iommu_domain *domain);
 void vcm_device_removed(struct device *dev);
 
 /**
@@ -93,6 +105,7 @@ enum vcm_cache {
 struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
 				enum vcm_cache cache);
 int vcm_phys_free(struct vcm_phys *phys);
+void vcm_phys_put(struct vcm_phys *phys);
 size_t vcm_phys_len(struct vcm_phys *phys);
 unsigned int vcm_phys_nr_blocks(struct vcm_phys *phys);
 unsigned int vcm_phys_block_order(struct vcm_phys *phys, unsigned int i);
@@ -115,6 +128,7 @@ void vcm_phys_sync_for_cpu(struct vcm_phys *phys, enum dma_data_direction dir);
 struct vcm_res *vcm_reserve(struct vcm *vcm, size_t len, u64 align, int prot);
 struct vcm_res *vcm_reserve_at(struct vcm *vcm, u64 addr, size_t len, int prot);
 int vcm_unreserve(struct vcm_res *res);
+void vcm_res_put(struct vcm_res *res);
 int vcm_res_require_cache(struct vcm_res *res, enum vcm_cache cache);
 u64 vcm_res_addr(struct vcm_res *res);
 size_t vcm_res_len(struct vcm_res *res);

@@ -1,32 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VCM and dma-buf, both ways.
- *
- * Export: a reservation becomes a dma-buf. An importer whose device is
- * associated with the reservation's VCM gets the reservation's device
- * address and no new IOMMU mapping; any other importer gets a DMA-API
+ * VCM memory as a dma-buf: a reservation becomes a dma-buf. An importer whose
+ * device is associated with the reservation's VCM gets the reservation's
+ * device address and no new IOMMU mapping; any other importer gets a DMA-API
  * mapping of the memory for its device. An export of an unbacked reservation
  * allocates its memory at the first map for the constraints of every
  * attachment so far; a movable one moves it for a stricter importer that
  * attaches later (struct dma_buf_constraints has the rules).
  *
- * Import: a dma-buf becomes a physical allocation that can back reservations
- * in any VCM. The VCM attaches as a dynamic importer with a DMA-direct device
- * of its own, so the DMA addresses it gets are physical addresses; if the
- * exporter invalidates the mapping, every reservation it backs is unmapped
- * from every domain (revoked) until unbacked.
+ * The export owns what it exports: it holds a reference on the reservation
+ * (and so on its VCM and memory) until the dma-buf is released, whatever its
+ * owner does meanwhile. Each importer mapping holds a reference on what it
+ * maps: the memory for a DMA-API mapping, so that memory the export moved
+ * away from lives until the importer unmapped it; the association for a
+ * mapping of the VCM address, so that the device stays in the VCM while the
+ * importer uses that address.
  *
  * Lock order: the dma-buf's reservation lock, then vcm->lock.
  */
-#include <linux/device/faux.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-constraints.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "vcm-priv.h"
 
@@ -34,14 +31,14 @@ MODULE_IMPORT_NS("DMA_BUF");
 
 /**
  * struct vcm_dmabuf_export - a reservation exported as a dma-buf
- * @res: the reservation
- * @dmabuf: the dma-buf
- * @own: memory the export allocated (late allocation, or moved to), freed
- *       with it; NULL if the reservation was backed when exported
- * @movable: the memory may move for a late importer
- * @pins: pinned attachments (under the dma-buf's reservation lock)
- * @mmaps: user mappings of the dma-buf
- * @nr_moves: times the memory moved
+ * @res: the reservation, referenced (const)
+ * @dmabuf: the dma-buf (const)
+ * @own: memory the export allocated (late allocation, or moved to),
+ *       referenced; NULL if the reservation was backed when exported (the
+ *       dma-buf's reservation lock)
+ * @movable: the memory may move for a late importer (const)
+ * @pins: pinned attachments (the dma-buf's reservation lock)
+ * @nr_moves: times the memory moved (likewise)
  */
 struct vcm_dmabuf_export {
 	struct vcm_res *res;
@@ -49,19 +46,27 @@ struct vcm_dmabuf_export {
 	struct vcm_phys *own;
 	bool movable;
 	unsigned int pins;
-	atomic_t mmaps;
 	unsigned int nr_moves;
 };
 
 /**
- * struct vcm_export_map - one attachment of an export
- * @sgt: its current mapping, or NULL
- * @dma_api: @sgt is a DMA-API mapping (not the VCM address)
- * @dir: the direction it was mapped with
+ * struct vcm_export_map - one attachment of an export, and its mapping
+ * @attach: the attachment (const)
+ * @sgt: its current mapping, or NULL (the dma-buf's reservation lock)
+ * @phys: for a DMA-API mapping, the memory it maps, referenced (likewise)
+ * @assoc: for a mapping of the VCM address, the association of the device,
+ *         referenced (likewise)
+ * @assoc_node: in @assoc->maps (vcm->lock)
+ * @asked: told to unmap for @assoc's sake (vcm->lock)
+ * @dir: the direction it was mapped with (the dma-buf's reservation lock)
  */
 struct vcm_export_map {
+	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
-	bool dma_api;
+	struct vcm_phys *phys;
+	struct vcm_assoc *assoc;
+	struct list_head assoc_node;
+	bool asked;
 	enum dma_data_direction dir;
 };
 
@@ -180,14 +185,14 @@ static struct vcm_phys *vcm_export_alloc(struct vcm_dmabuf_export *ex,
 		}
 		sgt = vcm_phys_to_sgt(phys, c);
 		if (IS_ERR(sgt)) {
-			vcm_phys_free(phys);
+			vcm_phys_put(phys);
 			return ERR_CAST(sgt);
 		}
 		ok = dma_buf_constraints_sgt_ok(c, sgt);
 		vcm_free_sgt(sgt);
 		if (ok)
 			return phys;
-		vcm_phys_free(phys);
+		vcm_phys_put(phys);
 		err = err ?: -ENOMEM;
 	}
 	return ERR_PTR(err ?: -ENOMEM);
@@ -211,34 +216,48 @@ static int vcm_export_back(struct vcm_dmabuf_export *ex)
 		return PTR_ERR(phys);
 	ret = __vcm_back(ex->res, phys, ex);
 	if (ret) {
-		vcm_phys_free(phys);
+		vcm_phys_put(phys);
 		return ret;
 	}
 	ex->own = phys;
 	return 0;
 }
 
-/* Move the memory to memory that suits @c; importers remap. */
+/*
+ * Move the memory to memory that suits @c. Importers are told to map again,
+ * and the copy waits for the work queued on the buffer (its fences), as
+ * dma_buf_invalidate_mappings() requires; the old memory lives on until the
+ * last importer mapping of it is unmapped.
+ */
 static int vcm_export_move(struct vcm_dmabuf_export *ex,
 			   const struct dma_buf_constraints *c)
 {
 	struct vcm_phys *to, *from = ex->own;
+	long timeout;
 	int ret;
 
+	dma_resv_assert_held(ex->dmabuf->resv);
 	to = vcm_export_alloc(ex, c);
 	if (IS_ERR(to))
 		return PTR_ERR(to);
-	/* Importers drop their mappings of the old memory first */
 	dma_buf_invalidate_mappings(ex->dmabuf);
-	ret = vcm_res_move(ex->res, to);
-	if (ret) {
-		vcm_phys_free(to);
-		return ret;
+	timeout = dma_resv_wait_timeout(ex->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+					true, MAX_SCHEDULE_TIMEOUT);
+	if (timeout <= 0) {
+		ret = timeout ?: -ETIMEDOUT;
+		goto err;
 	}
+	ret = vcm_res_move(ex->res, to);
+	if (ret)
+		goto err;
 	ex->own = to;
 	ex->nr_moves++;
-	WARN_ON(vcm_phys_free(from));
+	vcm_phys_put(from);
 	return 0;
+
+err:
+	vcm_phys_put(to);
+	return ret;
 }
 
 static int vcm_dmabuf_attach(struct dma_buf *dmabuf,
@@ -246,12 +265,7 @@ static int vcm_dmabuf_attach(struct dma_buf *dmabuf,
 {
 	struct vcm_dmabuf_export *ex = dmabuf->priv;
 	struct vcm_res *res = ex->res;
-	struct dma_buf_constraints merged;
 	struct vcm_export_map *map;
-	struct sg_table *sgt = NULL;
-	struct vcm_phys *phys;
-	bool can_move;
-	int ret;
 
 	/* A device in the VCM uses the reservation's address: it must reach it */
 	if (vcm_dev_is_active(res->vcm, attach->dev) &&
@@ -261,30 +275,40 @@ static int vcm_dmabuf_attach(struct dma_buf *dmabuf,
 	map = kzalloc_obj(*map);
 	if (!map)
 		return -ENOMEM;
+	map->attach = attach;
+	INIT_LIST_HEAD(&map->assoc_node);
+	attach->priv = map;
+	vcm_test_window(VCM_WINDOW_ATTACH);
+	return 0;
+}
 
-	dma_resv_lock(dmabuf->resv, NULL);
-	phys = READ_ONCE(res->phys);
+/*
+ * The rule for a late attacher, in the section that adds it to the
+ * attachments: the memory chosen suits it, or moves, or it is refused.
+ */
+static int vcm_dmabuf_check_attach(struct dma_buf_attachment *attach)
+{
+	struct vcm_dmabuf_export *ex = attach->dmabuf->priv;
+	struct dma_buf_constraints merged;
+	struct sg_table *sgt = NULL;
+	struct vcm_phys *phys;
+	bool can_move;
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	phys = READ_ONCE(ex->res->phys);
 	if (phys) {
 		sgt = vcm_phys_to_sgt(phys, &attach->constraints);
-		if (IS_ERR(sgt)) {
-			ret = PTR_ERR(sgt);
-			goto out;
-		}
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
 	}
-	can_move = ex->movable && !ex->pins && !atomic_read(&ex->mmaps);
+	can_move = ex->movable && !ex->pins && !vcm_res_cpu_mapped(ex->res);
 	ret = dma_buf_constraints_attach_check(attach, sgt, can_move, &merged);
 	if (ret == 1)
 		ret = vcm_export_move(ex, &merged);
 	if (sgt)
 		vcm_free_sgt(sgt);
-out:
-	dma_resv_unlock(dmabuf->resv);
-	if (ret) {
-		kfree(map);
-		return ret;
-	}
-	attach->priv = map;
-	return 0;
+	return ret;
 }
 
 static void vcm_dmabuf_detach(struct dma_buf *dmabuf,
@@ -308,37 +332,78 @@ static void vcm_dmabuf_unpin(struct dma_buf_attachment *attach)
 	ex->pins--;
 }
 
+/* Drop what a mapping of @map held */
+static void vcm_export_map_put(struct vcm_export_map *map)
+{
+	struct vcm_assoc *assoc = map->assoc;
+
+	if (assoc) {
+		mutex_lock(&assoc->vcm->lock);
+		list_del_init(&map->assoc_node);
+		mutex_unlock(&assoc->vcm->lock);
+		__vcm_assoc_put(assoc);
+	}
+	if (map->phys)
+		vcm_phys_put(map->phys);
+	map->assoc = NULL;
+	map->phys = NULL;
+	map->sgt = NULL;
+}
+
 static struct sg_table *vcm_dmabuf_map(struct dma_buf_attachment *attach,
 				       enum dma_data_direction dir)
 {
 	struct vcm_dmabuf_export *ex = attach->dmabuf->priv;
 	struct vcm_export_map *map = attach->priv;
 	struct vcm_res *res = ex->res;
+	struct vcm *vcm = res->vcm;
+	struct vcm_assoc *assoc;
+	struct vcm_phys *phys = NULL;
 	struct sg_table *sgt;
 	int ret;
 
+	if (map->sgt)
+		return ERR_PTR(-EBUSY);
 	ret = vcm_export_back(ex);
 	if (ret)
 		return ERR_PTR(ret);
-	if (vcm_dev_is_active(res->vcm, attach->dev)) {
+	/* The VCM address for a device in the VCM, which stays while mapped */
+	mutex_lock(&vcm->lock);
+	assoc = vcm_assoc_get_active(vcm, attach->dev);
+	if (assoc) {
+		list_add(&map->assoc_node, &assoc->maps);
+		map->asked = false;
+	} else {
+		phys = vcm_phys_get(res->phys);
+	}
+	mutex_unlock(&vcm->lock);
+
+	if (assoc) {
 		/* Already mapped in the device's domain: no new mapping */
 		sgt = vcm_res_to_sgt(res, &attach->constraints);
 		if (IS_ERR(sgt))
-			return sgt;
-		map->dma_api = false;
+			goto err;
 	} else {
-		sgt = vcm_phys_to_sgt(res->phys, &attach->constraints);
+		sgt = vcm_phys_to_sgt(phys, &attach->constraints);
 		if (IS_ERR(sgt))
-			return sgt;
+			goto err;
 		ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
 		if (ret) {
 			vcm_free_sgt(sgt);
-			return ERR_PTR(ret);
+			sgt = ERR_PTR(ret);
+			goto err;
 		}
-		map->dma_api = true;
 	}
 	map->sgt = sgt;
+	map->phys = phys;
+	map->assoc = assoc;
 	map->dir = dir;
+	return sgt;
+
+err:
+	map->assoc = assoc;
+	map->phys = phys;
+	vcm_export_map_put(map);
 	return sgt;
 }
 
@@ -347,33 +412,31 @@ static void vcm_dmabuf_unmap(struct dma_buf_attachment *attach,
 {
 	struct vcm_export_map *map = attach->priv;
 
-	if (map->dma_api)
+	if (map->phys)
 		dma_unmap_sgtable(attach->dev, sgt, dir, 0);
-	if (map->sgt == sgt)
-		map->sgt = NULL;
 	vcm_free_sgt(sgt);
+	vcm_export_map_put(map);
 }
 
 static void vcm_dmabuf_release(struct dma_buf *dmabuf)
 {
 	struct vcm_dmabuf_export *ex = dmabuf->priv;
 	struct vcm_res *res = ex->res;
-	bool orphan;
+	struct vcm *vcm = res->vcm;
+	struct vcm_phys *unbacked = NULL;
 
-	mutex_lock(&res->vcm->lock);
+	mutex_lock(&vcm->lock);
 	res->export = NULL;
-	orphan = res->orphan;
-	mutex_unlock(&res->vcm->lock);
-	if (ex->own) {
-		WARN_ON(vcm_unback(res));
-		WARN_ON(vcm_phys_free(ex->own));
-	}
-	/* Its owner went away first: the reservation ends here */
-	if (orphan) {
-		if (res->phys)
-			WARN_ON(vcm_unback(res));
-		WARN_ON(vcm_unreserve(res));
-	}
+	/* Memory the export allocated goes with it, in the same section */
+	if (ex->own)
+		unbacked = __vcm_unback(res);
+	mutex_unlock(&vcm->lock);
+	vcm_test_window(VCM_WINDOW_EXPORT_RELEASE);
+	if (unbacked)
+		vcm_phys_put(unbacked);
+	if (ex->own)
+		vcm_phys_put(ex->own);
+	vcm_res_put(res);
 	kfree(ex);
 }
 
@@ -389,7 +452,7 @@ static int vcm_dmabuf_cpu_access(struct dma_buf *dmabuf,
 	list_for_each_entry(attach, &dmabuf->attachments, node) {
 		struct vcm_export_map *map = attach->priv;
 
-		if (!map->sgt || !map->dma_api)
+		if (!map->sgt || !map->phys)
 			continue;
 		if (begin)
 			dma_sync_sgtable_for_cpu(attach->dev, map->sgt, dir);
@@ -417,25 +480,6 @@ static int vcm_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 	return vcm_dmabuf_cpu_access(dmabuf, dir, false);
 }
 
-static void vcm_dmabuf_vm_open(struct vm_area_struct *vma)
-{
-	struct vcm_dmabuf_export *ex = vma->vm_private_data;
-
-	atomic_inc(&ex->mmaps);
-}
-
-static void vcm_dmabuf_vm_close(struct vm_area_struct *vma)
-{
-	struct vcm_dmabuf_export *ex = vma->vm_private_data;
-
-	atomic_dec(&ex->mmaps);
-}
-
-static const struct vm_operations_struct vcm_dmabuf_vm_ops = {
-	.open = vcm_dmabuf_vm_open,
-	.close = vcm_dmabuf_vm_close,
-};
-
 static int vcm_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct vcm_dmabuf_export *ex = dmabuf->priv;
@@ -447,11 +491,6 @@ static int vcm_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	ret = vcm_export_back(ex);
 	if (!ret)
 		ret = __vcm_res_mmap(ex->res, vma);
-	if (!ret) {
-		vma->vm_private_data = ex;
-		vma->vm_ops = &vcm_dmabuf_vm_ops;
-		atomic_inc(&ex->mmaps);
-	}
 	dma_resv_unlock(dmabuf->resv);
 	return ret;
 }
@@ -481,6 +520,7 @@ static void vcm_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 static const struct dma_buf_ops vcm_dmabuf_ops = {
 	.attach = vcm_dmabuf_attach,
+	.check_attach = vcm_dmabuf_check_attach,
 	.detach = vcm_dmabuf_detach,
 	.pin = vcm_dmabuf_pin,
 	.unpin = vcm_dmabuf_unpin,
@@ -504,11 +544,10 @@ static const struct dma_buf_ops vcm_dmabuf_ops = {
  * unreserved (-EBUSY) and vcm_res_mmap() of it fails: the dma-buf's mmap is
  * its user view. If it is not backed, the export allocates memory at the
  * first map, mmap or vmap, for the constraints of every attachment then, and
- * frees it on release. If the reservation's owner goes away first, it hands
- * the reservation over with vcm_res_orphan() (and its allocation and VCM
- * with vcm_phys_orphan() and vcm_orphan()): the release then ends them. The
- * dma-buf holds no reference to its owner, so importing it back cannot make
- * a reference cycle. Clean up only with dma_buf_put().
+ * frees it on release. The export holds a reference on the reservation, so
+ * its owner may put it (and its memory and VCM) at any time; the dma-buf
+ * holds nothing of the owner itself, so importing it back into a VCM of the
+ * same owner makes no reference cycle. Clean up only with dma_buf_put().
  *
  * Return: the dma-buf, or ERR_PTR: -EBUSY (already exported), -EINVAL
  * (backed by imported memory, or @movable for a backed reservation),
@@ -518,16 +557,14 @@ struct dma_buf *vcm_export(struct vcm_res *res, bool movable)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct vcm *vcm = res->vcm;
-	struct dma_buf *dmabuf;
 	struct vcm_dmabuf_export *ex;
+	struct dma_buf *dmabuf;
 	int ret = 0;
 
 	ex = kzalloc_obj(*ex);
 	if (!ex)
 		return ERR_PTR(-ENOMEM);
-	ex->res = res;
 	ex->movable = movable;
-	atomic_set(&ex->mmaps, 0);
 
 	mutex_lock(&vcm->lock);
 	if (res->export)
@@ -541,6 +578,7 @@ struct dma_buf *vcm_export(struct vcm_res *res, bool movable)
 		kfree(ex);
 		return ERR_PTR(ret);
 	}
+	ex->res = vcm_res_get(res);
 
 	exp_info.ops = &vcm_dmabuf_ops;
 	exp_info.size = res->len;
@@ -551,6 +589,7 @@ struct dma_buf *vcm_export(struct vcm_res *res, bool movable)
 		mutex_lock(&vcm->lock);
 		res->export = NULL;
 		mutex_unlock(&vcm->lock);
+		vcm_res_put(res);
 		kfree(ex);
 		return dmabuf;
 	}
@@ -597,176 +636,41 @@ int vcm_export_info(struct dma_buf *dmabuf, u64 *addr, u32 *nr_segments,
 	return 0;
 }
 
-/* The device the VCM imports with: no IOMMU, so DMA addresses are physical. */
-static struct faux_device *vcm_import_fdev;
-
-static void vcm_import_invalidate(struct dma_buf_attachment *attach)
+/**
+ * vcm_export_unmap_assoc() - ask importers that use an association to unmap
+ * @assoc: the association, which the caller holds a reference on
+ *
+ * Every export whose importer maps the VCM address through @assoc is
+ * invalidated once: dynamic importers map again (and get a DMA-API mapping
+ * once the device is no longer in the VCM), static ones keep their mapping
+ * and so the association.
+ *
+ * Context: no dma-buf reservation lock or vcm->lock held.
+ */
+void vcm_export_unmap_assoc(struct vcm_assoc *assoc)
 {
-	struct vcm_phys *phys = attach->importer_priv;
+	struct vcm *vcm = assoc->vcm;
+	struct vcm_export_map *map;
+	struct dma_buf *dmabuf;
 
-	if (!phys || !phys->sgt)
-		return;
-	vcm_phys_revoke(phys);
-	dma_buf_unmap_attachment(attach, phys->sgt, DMA_BIDIRECTIONAL);
-	phys->sgt = NULL;
-}
-
-static const struct dma_buf_attach_ops vcm_import_ops = {
-	.invalidate_mappings = vcm_import_invalidate,
-};
-
-/* Physical runs of @sgt as naturally aligned blocks; the count if !@phys. */
-static int vcm_import_blocks(struct device *dev, struct sg_table *sgt,
-			     struct vcm_phys *phys)
-{
-	struct scatterlist *sg;
-	unsigned int i, n = 0;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		phys_addr_t pa = dma_to_phys(dev, sg_dma_address(sg));
-		size_t len = sg_dma_len(sg);
-
-		if (!PAGE_ALIGNED(pa) || !PAGE_ALIGNED(len) ||
-		    swiotlb_find_pool(dev, pa))
-			return -EINVAL;
-		while (len) {
-			unsigned long pfn = PHYS_PFN(pa);
-			unsigned int order = MAX_PAGE_ORDER;
-
-			if (pfn)
-				order = min_t(unsigned int, order, __ffs(pfn));
-			order = min_t(unsigned int, order, ilog2(len >> PAGE_SHIFT));
-
-			if (!pfn_valid(pfn) || !pfn_valid(pfn + (1UL << order) - 1))
-				return -EINVAL;
-			if (phys) {
-				if (n >= phys->max_blocks)
-					return -EINVAL;
-				phys->blocks[n].page = pfn_to_page(pfn);
-				phys->blocks[n].order = order;
-			}
-			n++;
-			pa += PAGE_SIZE << order;
-			len -= PAGE_SIZE << order;
+	for (;;) {
+		dmabuf = NULL;
+		mutex_lock(&vcm->lock);
+		list_for_each_entry(map, &assoc->maps, assoc_node) {
+			if (map->asked)
+				continue;
+			map->asked = true;
+			/* Its importer holds the dma-buf while it is attached */
+			dmabuf = map->attach->dmabuf;
+			get_dma_buf(dmabuf);
+			break;
 		}
+		mutex_unlock(&vcm->lock);
+		if (!dmabuf)
+			return;
+		dma_resv_lock(dmabuf->resv, NULL);
+		dma_buf_invalidate_mappings(dmabuf);
+		dma_resv_unlock(dmabuf->resv);
+		dma_buf_put(dmabuf);
 	}
-	return n;
 }
-
-/**
- * vcm_phys_import() - make the memory of a dma-buf a physical allocation
- * @dmabuf: the dma-buf; the allocation takes its own reference
- *
- * Attaches as a dynamic importer and maps the dma-buf once; vcm_back() then
- * maps its memory into every domain of a VCM with the largest page sizes its
- * runs allow. vcm_phys_free() gives it back. If the exporter invalidates the
- * mapping, the reservations it backs are unmapped from every domain and
- * vcm_back() with it fails with -ENODEV.
- *
- * Return: the allocation, or ERR_PTR: -EINVAL (not whole pages of RAM),
- * -ENODEV (no importer device), or the exporter's error.
- */
-struct vcm_phys *vcm_phys_import(struct dma_buf *dmabuf)
-{
-	struct dma_buf_attachment *attach;
-	struct vcm_phys *phys = NULL;
-	struct sg_table *sgt;
-	struct device *dev;
-	long timeout;
-	int n, ret;
-
-	if (!vcm_import_fdev)
-		return ERR_PTR(-ENODEV);
-	dev = &vcm_import_fdev->dev;
-	attach = dma_buf_dynamic_attach(dmabuf, dev, &vcm_import_ops, NULL);
-	if (IS_ERR(attach))
-		return ERR_CAST(attach);
-	get_dma_buf(dmabuf);
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto err_unlock;
-	}
-	/* A dynamic importer waits for the exporter's moves to finish */
-	timeout = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL,
-					true, MAX_SCHEDULE_TIMEOUT);
-	if (timeout < 0) {
-		ret = timeout;
-		goto err_unmap;
-	}
-	n = vcm_import_blocks(dev, sgt, NULL);
-	if (n <= 0) {
-		ret = n ?: -EINVAL;
-		goto err_unmap;
-	}
-	phys = vcm_phys_alloc_blocks(n);
-	if (!phys) {
-		ret = -ENOMEM;
-		goto err_unmap;
-	}
-	ret = vcm_import_blocks(dev, sgt, phys);
-	if (ret < 0)
-		goto err_unmap;
-	phys->nr_blocks = n;
-	phys->len = dmabuf->size;
-	phys->cache = VCM_CACHE_WB;
-	phys->attach = attach;
-	phys->sgt = sgt;
-	attach->importer_priv = phys;
-	dma_resv_unlock(dmabuf->resv);
-	return phys;
-
-err_unmap:
-	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
-err_unlock:
-	dma_resv_unlock(dmabuf->resv);
-	kvfree(phys);
-	dma_buf_detach(dmabuf, attach);
-	dma_buf_put(dmabuf);
-	return ERR_PTR(ret);
-}
-
-/**
- * vcm_phys_is_imported() - whether an allocation's memory is a dma-buf's
- * @phys: the allocation
- *
- * Return: true for vcm_phys_import() memory.
- */
-bool vcm_phys_is_imported(struct vcm_phys *phys)
-{
-	return phys->attach;
-}
-
-/**
- * vcm_phys_release_import() - give imported memory back to its exporter
- * @phys: from vcm_phys_import(), backing nothing
- */
-void vcm_phys_release_import(struct vcm_phys *phys)
-{
-	struct dma_buf_attachment *attach = phys->attach;
-	struct dma_buf *dmabuf = attach->dmabuf;
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	if (phys->sgt)
-		dma_buf_unmap_attachment(attach, phys->sgt, DMA_BIDIRECTIONAL);
-	phys->sgt = NULL;
-	attach->importer_priv = NULL;
-	dma_resv_unlock(dmabuf->resv);
-	dma_buf_detach(dmabuf, attach);
-	dma_buf_put(dmabuf);
-}
-
-static int __init vcm_dmabuf_init(void)
-{
-	struct faux_device *fdev;
-
-	fdev = faux_device_create("vcm-import", NULL, NULL);
-	if (!fdev)
-		return -ENODEV;
-	dma_coerce_mask_and_coherent(&fdev->dev, DMA_BIT_MASK(64));
-	vcm_import_fdev = fdev;
-	return 0;
-}
-device_initcall(vcm_dmabuf_init);

@@ -55,6 +55,7 @@ MODULE_PARM_DESC(edu_dma_bits,
  * @regs: its BAR 0
  * @lock: one transfer at a time
  * @dma_bits: its DMA mask in bits
+ * @index: its place among the edu devices in bus order
  */
 struct vcm_edu {
 	struct list_head node;
@@ -62,16 +63,32 @@ struct vcm_edu {
 	void __iomem *regs;
 	struct mutex lock;	/* one transfer at a time */
 	unsigned int dma_bits;
+	unsigned int index;
 };
 
 static LIST_HEAD(vcm_edu_devs);
 static DEFINE_MUTEX(vcm_edu_lock);
-static unsigned int vcm_edu_probed;
 static struct pci_driver vcm_edu_driver;
+
+/*
+ * The device's place among the edu devices in bus order, which is its probe
+ * order at boot: it names the device and picks its edu_dma_bits entry, the
+ * same after an unbind and a bind again.
+ */
+static unsigned int vcm_edu_index(struct pci_dev *pdev)
+{
+	struct pci_dev *it = NULL;
+	unsigned int idx = 0;
+
+	while ((it = pci_get_device(pdev->vendor, pdev->device, it)) && it != pdev)
+		idx++;
+	pci_dev_put(it);
+	return idx;
+}
 
 static int vcm_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct vcm_edu *edu;
+	struct vcm_edu *edu, *pos;
 	unsigned int idx;
 	int ret;
 
@@ -87,9 +104,8 @@ static int vcm_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if ((readl(edu->regs + EDU_REG_ID) & 0xff) != EDU_ID_MAGIC)
 		return -ENODEV;
 
-	mutex_lock(&vcm_edu_lock);
-	idx = vcm_edu_probed++;
-	mutex_unlock(&vcm_edu_lock);
+	idx = vcm_edu_index(pdev);
+	edu->index = idx;
 	edu->dma_bits = idx < edu_nr_dma_bits ? edu_dma_bits[idx] :
 			EDU_DEFAULT_DMA_BITS;
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu->dma_bits));
@@ -101,7 +117,11 @@ static int vcm_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, edu);
 
 	mutex_lock(&vcm_edu_lock);
-	list_add_tail(&edu->node, &vcm_edu_devs);
+	/* In index order, whatever order they were bound in */
+	list_for_each_entry(pos, &vcm_edu_devs, node)
+		if (pos->index > idx)
+			break;
+	list_add_tail(&edu->node, &pos->node);
 	mutex_unlock(&vcm_edu_lock);
 	pci_info(pdev, "vcm test device, %u-bit DMA\n", edu->dma_bits);
 	return 0;
@@ -152,7 +172,7 @@ bool vcm_edu_is(struct device *dev)
 
 /**
  * vcm_edu_get() - an edu device by index
- * @index: 0 for the first bound edu device, in probe (bus) order
+ * @index: 0 for the first edu device in bus order
  * @dma_bits: returns its DMA mask in bits
  *
  * Return: the device with a reference (put_device() it), or NULL.
@@ -164,7 +184,7 @@ struct device *vcm_edu_get(unsigned int index, u32 *dma_bits)
 
 	mutex_lock(&vcm_edu_lock);
 	list_for_each_entry(edu, &vcm_edu_devs, node) {
-		if (index--)
+		if (edu->index != index)
 			continue;
 		dev = get_device(&edu->pdev->dev);
 		*dma_bits = edu->dma_bits;

@@ -14,7 +14,6 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
-#include <uapi/linux/vcm.h>
 
 #include "vcm-priv.h"
 
@@ -63,38 +62,103 @@ void *vcm_obj_get(struct vcm_file *vf, u32 id, enum vcm_obj_type type)
 }
 
 /**
- * vcm_obj_add() - give an object an id in the file
+ * vcm_obj_alloc() - reserve an id for a new object
  * @vf: the file
  * @type: its type
- * @ptr: what it holds
- * @id: returns its id
  *
- * Return: 0, -ENOMEM or -EBUSY (out of ids).
+ * The first of two phases, as in iommufd: the id is reserved but looks up as
+ * nothing until vcm_obj_respond() finalizes it once the user has it, or
+ * aborts it.
+ *
+ * Return: the object, its pointer still NULL, or ERR_PTR: -ENOMEM, -EBUSY
+ * (out of ids).
  */
-int vcm_obj_add(struct vcm_file *vf, enum vcm_obj_type type, void *ptr, u32 *id)
+struct vcm_obj *vcm_obj_alloc(struct vcm_file *vf, enum vcm_obj_type type)
 {
 	struct vcm_obj *obj;
 	int ret;
 
 	obj = kzalloc_obj(*obj, GFP_KERNEL_ACCOUNT);
 	if (!obj)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	obj->type = type;
-	obj->ptr = ptr;
-	ret = xa_alloc_cyclic(&vf->objs, &obj->id, obj, XA_LIMIT(1, INT_MAX),
-			      &vf->next_id, GFP_KERNEL_ACCOUNT);
+	ret = xa_alloc_cyclic(&vf->objs, &obj->id, XA_ZERO_ENTRY,
+			      XA_LIMIT(1, INT_MAX), &vf->next_id,
+			      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		kfree(obj);
-		return ret;
+		return ERR_PTR(ret);
 	}
-	*id = obj->id;
-	return 0;
+	return obj;
 }
 
-/* Destroy what @obj holds, if nothing depends on it; then forget it. */
+/* Let go of what @obj holds, whatever depends on it. Never fails. */
+static void vcm_obj_put(struct vcm_obj *obj)
+{
+	switch (obj->type) {
+	case VCM_OBJ_VCM:
+		vcm_put(obj->ptr);
+		break;
+	case VCM_OBJ_ASSOC:
+		vcm_assoc_put(obj->ptr);
+		obj->dev->users--;
+		break;
+	case VCM_OBJ_PHYS:
+		vcm_phys_put(obj->ptr);
+		break;
+	case VCM_OBJ_RES:
+		vcm_res_put(obj->ptr);
+		break;
+	case VCM_OBJ_DEV:
+		vcm_test_destroy_dev(obj);
+		break;
+	case VCM_OBJ_ATTACH:
+		vcm_test_destroy_attach(obj);
+		break;
+	case VCM_OBJ_FENCE:
+		vcm_test_destroy_fence(obj);
+		break;
+	default:
+		WARN_ON_ONCE(1);
+	}
+}
+
+/**
+ * vcm_obj_abort() - undo a new object the user never got
+ * @vf: the file
+ * @obj: from vcm_obj_alloc(); what its pointer holds, if anything, is put
+ */
+void vcm_obj_abort(struct vcm_file *vf, struct vcm_obj *obj)
+{
+	if (obj->ptr)
+		vcm_obj_put(obj);
+	xa_erase(&vf->objs, obj->id);
+	kfree(obj);
+}
+
+/**
+ * vcm_obj_respond() - return a new object's ioctl struct, then publish it
+ * @ucmd: the ioctl, its struct naming the new object's id
+ * @obj: from vcm_obj_alloc(), its pointer set
+ * @len: the kernel's size of the struct
+ *
+ * Return: 0, or -EFAULT, in which case the object is aborted.
+ */
+int vcm_obj_respond(struct vcm_ucmd *ucmd, struct vcm_obj *obj, size_t len)
+{
+	int ret = vcm_ucmd_respond(ucmd, len);
+
+	if (ret)
+		vcm_obj_abort(ucmd->vf, obj);
+	else
+		xa_store(&ucmd->vf->objs, obj->id, obj, GFP_KERNEL);
+	return ret;
+}
+
+/* Destroy what @obj holds if nothing depends on it, then forget @obj. */
 static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 {
-	int ret;
+	int ret = 0;
 
 	switch (obj->type) {
 	case VCM_OBJ_VCM:
@@ -111,22 +175,19 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 	case VCM_OBJ_RES:
 		/* mmap() looks reservations up under map_lock: erase under it. */
 		mutex_lock(&vf->map_lock);
-		ret = obj->mmaps ? -EBUSY : vcm_unreserve(obj->ptr);
+		ret = vcm_unreserve(obj->ptr);
 		if (!ret)
 			xa_erase(&vf->objs, obj->id);
 		mutex_unlock(&vf->map_lock);
 		break;
 	case VCM_OBJ_DEV:
-		ret = obj->users ? -EBUSY : 0;
-		if (!ret)
-			vcm_test_destroy_dev(obj);
-		break;
-	case VCM_OBJ_ATTACH:
-		vcm_test_destroy_attach(obj);
-		ret = 0;
+		if (obj->users)
+			ret = -EBUSY;
+		else
+			vcm_obj_put(obj);
 		break;
 	default:
-		ret = -ENOENT;
+		vcm_obj_put(obj);
 	}
 	if (ret)
 		return ret;
@@ -148,28 +209,24 @@ static int vcm_ioctl_destroy(struct vcm_ucmd *ucmd)
 static int vcm_ioctl_create(struct vcm_ucmd *ucmd)
 {
 	struct vcm_create *cmd = ucmd->cmd;
+	struct vcm_obj *obj;
 	struct vcm *vcm;
-	int ret;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (cmd->__reserved)
 		return -EINVAL;
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_VCM);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	vcm = vcm_create(cmd->start, cmd->len);
-	if (IS_ERR(vcm))
+	if (IS_ERR(vcm)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(vcm);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_VCM, vcm, &cmd->out_vcm_id);
-	if (!ret)
-		ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		struct vcm_obj *obj = xa_load(&ucmd->vf->objs, cmd->out_vcm_id);
-
-		if (obj && obj->ptr == vcm)
-			vcm_obj_destroy(ucmd->vf, obj);
-		else
-			vcm_free(vcm);
 	}
-	return ret;
+	obj->ptr = vcm;
+	cmd->out_vcm_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_ioctl_info(struct vcm_ucmd *ucmd)
@@ -195,23 +252,13 @@ static int vcm_ioctl_info(struct vcm_ucmd *ucmd)
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-/* Undo a new object whose id could not be returned to the user. */
-static void vcm_obj_abort(struct vcm_file *vf, u32 id)
-{
-	struct vcm_obj *obj = xa_load(&vf->objs, id);
-
-	if (obj)
-		WARN_ON(vcm_obj_destroy(vf, obj));
-}
-
 static int vcm_ioctl_assoc(struct vcm_ucmd *ucmd)
 {
 	struct vcm_associate *cmd = ucmd->cmd;
-	struct vcm_obj *dev;
+	ioasid_t pasid = IOMMU_NO_PASID;
+	struct vcm_obj *dev, *obj;
 	struct vcm_assoc *assoc;
 	struct vcm *vcm;
-	ioasid_t pasid = IOMMU_NO_PASID;
-	int ret;
 
 	if (cmd->flags & ~VCM_ASSOC_PASID)
 		return -EOPNOTSUPP;
@@ -230,20 +277,19 @@ static int vcm_ioctl_assoc(struct vcm_ucmd *ucmd)
 	if (!dev->ptr)
 		return -ENODEV;
 
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_ASSOC);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	assoc = vcm_assoc(vcm, dev->ptr, pasid);
-	if (IS_ERR(assoc))
+	if (IS_ERR(assoc)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(assoc);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_ASSOC, assoc, &cmd->out_assoc_id);
-	if (ret) {
-		vcm_deassoc(assoc);
-		return ret;
 	}
-	vcm_obj_find(ucmd->vf, cmd->out_assoc_id, VCM_OBJ_ASSOC)->dev = dev;
+	obj->ptr = assoc;
+	obj->dev = dev;
 	dev->users++;
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret)
-		vcm_obj_abort(ucmd->vf, cmd->out_assoc_id);
-	return ret;
+	cmd->out_assoc_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_ioctl_activate(struct vcm_ucmd *ucmd)
@@ -285,7 +331,7 @@ static int vcm_ioctl_phys_alloc(struct vcm_ucmd *ucmd)
 	unsigned long pgsizes = cmd->pgsizes;
 	enum vcm_cache cache = VCM_CACHE_WB;
 	struct vcm_phys *phys;
-	int ret;
+	struct vcm_obj *obj;
 
 	if (cmd->flags & ~(VCM_PHYS_CONTIG | VCM_PHYS_WC | VCM_PHYS_UNCACHED))
 		return -EOPNOTSUPP;
@@ -309,20 +355,19 @@ static int vcm_ioctl_phys_alloc(struct vcm_ucmd *ucmd)
 	if (cmd->len != (size_t)cmd->len)
 		return -EINVAL;
 
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_PHYS);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	phys = vcm_phys_alloc(cmd->len, pgsizes, cmd->flags & VCM_PHYS_CONTIG, cache);
-	if (IS_ERR(phys))
+	if (IS_ERR(phys)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(phys);
+	}
+	obj->ptr = phys;
 	cmd->out_nr_blocks = vcm_phys_nr_blocks(phys);
 	cmd->out_nr_segments = vcm_phys_nr_segments(phys);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_PHYS, phys, &cmd->out_phys_id);
-	if (ret) {
-		vcm_phys_free(phys);
-		return ret;
-	}
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret)
-		vcm_obj_abort(ucmd->vf, cmd->out_phys_id);
-	return ret;
+	cmd->out_phys_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_ioctl_phys_segments(struct vcm_ucmd *ucmd)
@@ -353,10 +398,10 @@ static int vcm_ioctl_reserve(struct vcm_ucmd *ucmd)
 {
 	const u32 cache_flags = VCM_RESERVE_WB | VCM_RESERVE_WC | VCM_RESERVE_UNCACHED;
 	struct vcm_reserve *cmd = ucmd->cmd;
+	struct vcm_obj *obj;
 	struct vcm_res *res;
 	struct vcm *vcm;
 	int prot = 0;
-	int ret;
 
 	if (cmd->flags & ~(VCM_RESERVE_FIXED | VCM_RESERVE_READ |
 			   VCM_RESERVE_WRITE | cache_flags))
@@ -379,28 +424,29 @@ static int vcm_ioctl_reserve(struct vcm_ucmd *ucmd)
 				   cmd->align > VCM_MAX_ALIGN ||
 				   !IS_ALIGNED(cmd->addr, cmd->align)))
 			return -EINVAL;
-		res = vcm_reserve_at(vcm, cmd->addr, cmd->len, prot);
-	} else {
-		if (cmd->addr)
-			return -EINVAL;
-		res = vcm_reserve(vcm, cmd->len, cmd->align, prot);
+	} else if (cmd->addr) {
+		return -EINVAL;
 	}
-	if (IS_ERR(res))
+
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_RES);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (cmd->flags & VCM_RESERVE_FIXED)
+		res = vcm_reserve_at(vcm, cmd->addr, cmd->len, prot);
+	else
+		res = vcm_reserve(vcm, cmd->len, cmd->align, prot);
+	if (IS_ERR(res)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(res);
+	}
+	obj->ptr = res;
 	if (cmd->flags & cache_flags)
 		vcm_res_require_cache(res, cmd->flags & VCM_RESERVE_WB ? VCM_CACHE_WB :
 				      cmd->flags & VCM_RESERVE_WC ? VCM_CACHE_WC :
 				      VCM_CACHE_UNCACHED);
 	cmd->addr = vcm_res_addr(res);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_RES, res, &cmd->out_res_id);
-	if (ret) {
-		vcm_unreserve(res);
-		return ret;
-	}
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret)
-		vcm_obj_abort(ucmd->vf, cmd->out_res_id);
-	return ret;
+	cmd->out_res_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_ioctl_back(struct vcm_ucmd *ucmd)
@@ -421,18 +467,15 @@ static int vcm_ioctl_back(struct vcm_ucmd *ucmd)
 static int vcm_ioctl_unback(struct vcm_ucmd *ucmd)
 {
 	struct vcm_back *cmd = ucmd->cmd;
-	struct vcm_obj *obj;
-	int ret;
+	struct vcm_res *res;
 
 	if (cmd->__reserved || cmd->phys_id)
 		return -EINVAL;
-	obj = vcm_obj_find(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
-	if (!obj)
+	res = vcm_obj_get(ucmd->vf, cmd->res_id, VCM_OBJ_RES);
+	if (!res)
 		return -ENOENT;
-	mutex_lock(&ucmd->vf->map_lock);
-	ret = obj->mmaps ? -EBUSY : vcm_unback(obj->ptr);
-	mutex_unlock(&ucmd->vf->map_lock);
-	return ret;
+	/* -EBUSY while a user mapping of it exists */
+	return vcm_unback(res);
 }
 
 static int vcm_ioctl_translate(struct vcm_ucmd *ucmd)
@@ -451,6 +494,20 @@ static int vcm_ioctl_translate(struct vcm_ucmd *ucmd)
 	if (ret)
 		return ret;
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* 0 if @res has memory the CPU can map here: backed, and not imported */
+static int vcm_res_cpu_ok(struct vcm_res *res)
+{
+	int ret = 0;
+
+	mutex_lock(&res->vcm->lock);
+	if (!res->phys)
+		ret = -EINVAL;
+	else if (res->phys->attach)
+		ret = -EOPNOTSUPP;
+	mutex_unlock(&res->vcm->lock);
+	return ret;
 }
 
 static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
@@ -473,15 +530,16 @@ static int vcm_ioctl_cpu_access(struct vcm_ucmd *ucmd)
 	if (!cmd->len || check_add_overflow(cmd->offset, cmd->len, &end) ||
 	    end > vcm_res_len(res))
 		return -EINVAL;
-	phys = vcm_res_phys(res);
-	if (!phys)
-		return -EINVAL;
-	if (vcm_phys_is_imported(phys))
-		return -EOPNOTSUPP;
+	ret = vcm_res_cpu_ok(res);
+	if (ret)
+		return ret;
 
+	vcm_test_window(VCM_WINDOW_CPU_ACCESS);
 	vaddr = vcm_vmap(res);
 	if (!vaddr)
-		return -ENOMEM;
+		return vcm_res_cpu_ok(res) ?: -ENOMEM;
+	/* Its memory cannot change while it is mapped */
+	phys = vcm_res_phys(res);
 	if (cmd->op == VCM_CPU_READ) {
 		vcm_phys_sync_for_cpu(phys, DMA_FROM_DEVICE);
 		if (copy_to_user(uptr, vaddr + cmd->offset, cmd->len))
@@ -535,7 +593,7 @@ static int vcm_ioctl_import(struct vcm_ucmd *ucmd)
 	struct vcm_import *cmd = ucmd->cmd;
 	struct dma_buf *dmabuf;
 	struct vcm_phys *phys;
-	int ret;
+	struct vcm_obj *obj;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
@@ -544,22 +602,23 @@ static int vcm_ioctl_import(struct vcm_ucmd *ucmd)
 	dmabuf = dma_buf_get(cmd->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_PHYS);
+	if (IS_ERR(obj)) {
+		dma_buf_put(dmabuf);
+		return PTR_ERR(obj);
+	}
 	phys = vcm_phys_import(dmabuf);
 	dma_buf_put(dmabuf);
-	if (IS_ERR(phys))
+	if (IS_ERR(phys)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(phys);
+	}
+	obj->ptr = phys;
 	cmd->out_nr_blocks = vcm_phys_nr_blocks(phys);
 	cmd->out_nr_segments = vcm_phys_nr_segments(phys);
 	cmd->out_len = vcm_phys_len(phys);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_PHYS, phys, &cmd->out_phys_id);
-	if (ret) {
-		vcm_phys_free(phys);
-		return ret;
-	}
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret)
-		vcm_obj_abort(ucmd->vf, cmd->out_phys_id);
-	return ret;
+	cmd->out_phys_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_ioctl_dmabuf_info(struct vcm_ucmd *ucmd)
@@ -606,24 +665,6 @@ static int vcm_ioctl_dmabuf_info(struct vcm_ucmd *ucmd)
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-#if !IS_ENABLED(CONFIG_VCM_TEST)
-/**
- * vcm_test_destroy_dev() - no test devices without CONFIG_VCM_TEST
- * @obj: unused
- */
-void vcm_test_destroy_dev(struct vcm_obj *obj)
-{
-}
-
-/**
- * vcm_test_destroy_attach() - no test attachments without CONFIG_VCM_TEST
- * @obj: unused
- */
-void vcm_test_destroy_attach(struct vcm_obj *obj)
-{
-}
-#endif
-
 union vcm_ucmd_buffer {
 	struct vcm_destroy destroy;
 	struct vcm_create create;
@@ -639,9 +680,7 @@ union vcm_ucmd_buffer {
 	struct vcm_export export;
 	struct vcm_import import;
 	struct vcm_dmabuf_info dmabuf_info;
-#if IS_ENABLED(CONFIG_VCM_TEST)
 	struct vcm_test_cmd test;
-#endif
 };
 
 struct vcm_ioctl_op {
@@ -681,9 +720,7 @@ static const struct vcm_ioctl_op vcm_ioctl_ops[] = {
 	IOCTL_OP(VCM_IMPORT, vcm_ioctl_import, struct vcm_import, out_len),
 	IOCTL_OP(VCM_DMABUF_INFO, vcm_ioctl_dmabuf_info, struct vcm_dmabuf_info,
 		 out_addr),
-#if IS_ENABLED(CONFIG_VCM_TEST)
 	IOCTL_OP(VCM_TEST, vcm_test_cmd, struct vcm_test_cmd, domain_stats),
-#endif
 };
 
 static long vcm_fops_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -738,7 +775,10 @@ static int vcm_fops_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-/* Release order: what depends on an object goes before it. */
+/*
+ * Put every object of @type. Dependents go first; what a dma-buf export
+ * still uses lives on with it.
+ */
 static void vcm_release_type(struct vcm_file *vf, enum vcm_obj_type type)
 {
 	struct vcm_obj *obj;
@@ -747,19 +787,9 @@ static void vcm_release_type(struct vcm_file *vf, enum vcm_obj_type type)
 	xa_for_each(&vf->objs, id, obj) {
 		if (obj->type != type)
 			continue;
-		/* What an exported reservation needs lives on with its dma-buf */
-		if ((type == VCM_OBJ_RES && vcm_res_orphan(obj->ptr)) ||
-		    (type == VCM_OBJ_PHYS && vcm_phys_orphan(obj->ptr)) ||
-		    (type == VCM_OBJ_VCM && vcm_orphan(obj->ptr))) {
-			xa_erase(&vf->objs, obj->id);
-			kfree(obj);
-			continue;
-		}
-		if (type == VCM_OBJ_RES && vcm_res_phys(obj->ptr))
-			WARN_ON(vcm_unback(obj->ptr));
-		if (type == VCM_OBJ_ASSOC && vcm_is_active(obj->ptr))
-			WARN_ON(vcm_deactivate(obj->ptr));
-		WARN_ON(vcm_obj_destroy(vf, obj));
+		vcm_obj_put(obj);
+		xa_erase(&vf->objs, obj->id);
+		kfree(obj);
 	}
 }
 
@@ -768,6 +798,7 @@ static int vcm_fops_release(struct inode *inode, struct file *filp)
 	struct vcm_file *vf = filp->private_data;
 
 	mutex_lock(&vf->lock);
+	vcm_release_type(vf, VCM_OBJ_FENCE);
 	vcm_release_type(vf, VCM_OBJ_ATTACH);
 	vcm_release_type(vf, VCM_OBJ_RES);
 	vcm_release_type(vf, VCM_OBJ_ASSOC);
@@ -783,31 +814,6 @@ static int vcm_fops_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-static void vcm_vm_open(struct vm_area_struct *vma)
-{
-	struct vcm_file *vf = vma->vm_file->private_data;
-	struct vcm_obj *obj = vma->vm_private_data;
-
-	mutex_lock(&vf->map_lock);
-	obj->mmaps++;
-	mutex_unlock(&vf->map_lock);
-}
-
-static void vcm_vm_close(struct vm_area_struct *vma)
-{
-	struct vcm_file *vf = vma->vm_file->private_data;
-	struct vcm_obj *obj = vma->vm_private_data;
-
-	mutex_lock(&vf->map_lock);
-	obj->mmaps--;
-	mutex_unlock(&vf->map_lock);
-}
-
-static const struct vm_operations_struct vcm_vm_ops = {
-	.open = vcm_vm_open,
-	.close = vcm_vm_close,
-};
-
 /*
  * The user view of a backed reservation: mmap() at offset res_id * PAGE_SIZE.
  * It keeps the reservation backed (VCM_UNBACK and VCM_DESTROY fail with
@@ -816,24 +822,14 @@ static const struct vm_operations_struct vcm_vm_ops = {
 static int vcm_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct vcm_file *vf = filp->private_data;
-	struct vcm_obj *obj;
+	struct vcm_res *res;
 	int ret;
 
 	if (vma->vm_pgoff > U32_MAX)
 		return -EINVAL;
 	mutex_lock(&vf->map_lock);
-	obj = vcm_obj_find(vf, vma->vm_pgoff, VCM_OBJ_RES);
-	if (!obj) {
-		ret = -ENOENT;
-		goto out;
-	}
-	ret = vcm_res_mmap(obj->ptr, vma);
-	if (ret)
-		goto out;
-	vma->vm_private_data = obj;
-	vma->vm_ops = &vcm_vm_ops;
-	obj->mmaps++;
-out:
+	res = vcm_obj_get(vf, vma->vm_pgoff, VCM_OBJ_RES);
+	ret = res ? vcm_res_mmap(res, vma) : -ENOENT;
 	mutex_unlock(&vf->map_lock);
 	return ret;
 }
@@ -855,8 +851,8 @@ static struct miscdevice vcm_misc = {
 	.mode = 0600,
 };
 
-static int __init vcm_init(void)
+static int __init vcm_dev_init(void)
 {
 	return misc_register(&vcm_misc);
 }
-device_initcall(vcm_init);
+device_initcall(vcm_dev_init);

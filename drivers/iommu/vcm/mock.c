@@ -601,6 +601,41 @@ int vcm_mock_instance_info(unsigned int index, u32 *max_pasids, u64 *pgsizes,
 	return 0;
 }
 
+/*
+ * The driver of the test devices, as a real one would be: bound while the
+ * device is used, it manages its DMA itself (the VCM attaches it), and its
+ * remove() takes the device out of every VCM before the device goes.
+ */
+static int mock_drv_probe(struct platform_device *pdev)
+{
+	return 0;
+}
+
+static void mock_drv_remove(struct platform_device *pdev)
+{
+	vcm_device_removed(&pdev->dev);
+}
+
+static struct platform_driver mock_drv = {
+	.probe = mock_drv_probe,
+	.remove = mock_drv_remove,
+	.driver = {
+		.name = MOCK_DEV_NAME,
+	},
+	.driver_managed_dma = true,
+};
+
+/* @pdev, added, if the right IOMMU probed it and the test driver bound it */
+static struct device *mock_dev_bound(struct platform_device *pdev,
+				     bool translated)
+{
+	if (device_iommu_mapped(&pdev->dev) != translated || !pdev->dev.driver) {
+		platform_device_unregister(pdev);
+		return ERR_PTR(-ENODEV);
+	}
+	return &pdev->dev;
+}
+
 /* A platform test device probed by @inst; see vcm_mock_dev_create() */
 static struct device *mock_dev_add(struct mock_iommu *inst, u32 flags,
 				   u32 dma_bits)
@@ -640,11 +675,7 @@ static struct device *mock_dev_add(struct mock_iommu *inst, u32 flags,
 		rc = platform_device_add(pdev);
 		if (rc)
 			goto err_put;
-		if (device_iommu_mapped(&pdev->dev)) {
-			platform_device_unregister(pdev);
-			return ERR_PTR(-ENODEV);
-		}
-		return &pdev->dev;
+		return mock_dev_bound(pdev, false);
 	}
 
 	mutex_lock(&iommu_probe_device_lock);
@@ -657,11 +688,7 @@ static struct device *mock_dev_add(struct mock_iommu *inst, u32 flags,
 	rc = platform_device_add(pdev);
 	if (rc)
 		goto err_free_iommu;
-	if (!device_iommu_mapped(&pdev->dev)) {
-		platform_device_unregister(pdev);
-		return ERR_PTR(-ENODEV);
-	}
-	return &pdev->dev;
+	return mock_dev_bound(pdev, true);
 
 err_free_iommu:
 	mutex_lock(&iommu_probe_device_lock);
@@ -678,11 +705,13 @@ err_put:
  * @instance: VCM_MOCK_*
  * @flags: VCM_TEST_DEV_PASID for a PASID-capable device (8 PASID bits);
  *         VCM_TEST_DEV_NO_IOMMU for a DMA-direct device behind no IOMMU
- *         (@instance 0)
+ *         (@instance 0); VCM_TEST_DEV_DMA_API for a device behind the first
+ *         benchmark instance of format @instance, in a DMA API domain
  * @dma_bits: the width of its DMA mask, 0 for 64
  *
- * The device is a platform device without a driver, probed by the mock
- * instance and attached to its blocked domain.
+ * The device is a platform device probed by the mock instance and bound to
+ * the mock devices' driver, which manages its DMA itself (its default
+ * domain blocks DMA) and takes it out of every VCM when it goes.
  *
  * Context: process context.
  * Return: the device, to be destroyed with vcm_mock_dev_destroy(), or an
@@ -695,8 +724,18 @@ struct device *vcm_mock_dev_create(unsigned int instance, u32 flags,
 	struct mock_iommu *inst;
 
 	if (instance >= VCM_MOCK_NR || dma_bits > 64 ||
-	    (flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU)))
+	    (flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU |
+		       VCM_TEST_DEV_DMA_API)))
 		return ERR_PTR(-EINVAL);
+	if (flags & VCM_TEST_DEV_DMA_API) {
+		if (flags & ~VCM_TEST_DEV_DMA_API)
+			return ERR_PTR(-EINVAL);
+		if (!mock_ready || !mock_bench_instances ||
+		    mock_iommus[VCM_MOCK_NR + instance].ops.default_domain)
+			return ERR_PTR(-ENODEV);
+		return mock_dev_add(&mock_iommus[VCM_MOCK_NR + instance], 0,
+				    dma_bits);
+	}
 	if ((flags & VCM_TEST_DEV_NO_IOMMU) &&
 	    (instance || (flags & VCM_TEST_DEV_PASID)))
 		return ERR_PTR(-EINVAL);
@@ -947,11 +986,16 @@ static int __init vcm_mock_init(void)
 	unsigned int i;
 	int rc;
 
+	rc = platform_driver_register(&mock_drv);
+	if (rc)
+		return rc;
 	mock_parent = platform_device_register_simple("vcm-mock",
 						      PLATFORM_DEVID_NONE,
 						      NULL, 0);
-	if (IS_ERR(mock_parent))
+	if (IS_ERR(mock_parent)) {
+		platform_driver_unregister(&mock_drv);
 		return PTR_ERR(mock_parent);
+	}
 
 	mock_bench_instances = min(mock_bench_instances, VCM_BENCH_MAX_DEVS);
 	mock_nr_iommus = VCM_MOCK_NR * (1 + mock_bench_instances);
@@ -976,6 +1020,7 @@ err:
 err_parent:
 	platform_device_unregister(mock_parent);
 	mock_parent = NULL;
+	platform_driver_unregister(&mock_drv);
 	return rc;
 }
 late_initcall(vcm_mock_init);

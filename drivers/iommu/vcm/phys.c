@@ -42,11 +42,8 @@ unsigned long vcm_phys_orders(unsigned long pgsizes)
 	return orders;
 }
 
-/**
- * vcm_phys_free_blocks() - free the memory of an allocation, not the struct
- * @phys: an allocation made here (not imported)
- */
-void vcm_phys_free_blocks(struct vcm_phys *phys)
+/* Free the memory of an allocation made here (not imported), not the struct */
+static void vcm_phys_free_blocks(struct vcm_phys *phys)
 {
 	unsigned int i;
 
@@ -81,9 +78,18 @@ struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks)
 	if (!phys)
 		return NULL;
 	phys->max_blocks = nr_blocks;
-	mutex_init(&phys->lock);
+	refcount_set(&phys->users, 1);
 	INIT_LIST_HEAD(&phys->backings);
 	return phys;
+}
+
+static void vcm_phys_release(struct vcm_phys *phys)
+{
+	if (phys->attach)
+		vcm_phys_release_import(phys);
+	else
+		vcm_phys_free_blocks(phys);
+	kvfree(phys);
 }
 
 /**
@@ -159,8 +165,7 @@ struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig
 	return phys;
 
 err:
-	vcm_phys_free_blocks(phys);
-	kvfree(phys);
+	vcm_phys_release(phys);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -175,7 +180,8 @@ err:
  * Blocks are taken largest first; a large block that is not available right
  * now is replaced by smaller ones. Each block is naturally aligned, so in a
  * reservation aligned to the largest block every block maps with its own
- * page size.
+ * page size. The caller holds the one reference; vcm_phys_free() or
+ * vcm_phys_put() drops it.
  *
  * Context: process context, may sleep.
  * Return: the allocation, or ERR_PTR(-EINVAL) for bad arguments,
@@ -188,28 +194,50 @@ struct vcm_phys *vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
 }
 
 /**
- * vcm_phys_free() - free a physical allocation
+ * vcm_phys_get() - take a reference on a physical allocation
+ * @phys: an allocation the caller holds a reference on, or that backs a
+ *        reservation whose VCM's lock the caller holds
+ *
+ * Return: @phys.
+ */
+struct vcm_phys *vcm_phys_get(struct vcm_phys *phys)
+{
+	refcount_inc(&phys->users);
+	return phys;
+}
+
+/**
+ * vcm_phys_put() - drop a reference on a physical allocation
+ * @phys: the allocation
+ *
+ * For an owner that goes away whatever still uses the memory (the
+ * reservations it backs): it is freed with the last reference. Memory
+ * imported from a dma-buf is then given back to its exporter.
+ *
+ * Context: not under the reservation lock of the dma-buf it was imported
+ * from.
+ */
+void vcm_phys_put(struct vcm_phys *phys)
+{
+	if (refcount_dec_and_test(&phys->users))
+		vcm_phys_release(phys);
+}
+
+/**
+ * vcm_phys_free() - free a physical allocation nothing uses
  * @phys: the allocation
  *
  * Memory imported from a dma-buf is given back to its exporter: the
  * attachment is unmapped and detached, and the dma-buf reference dropped.
  *
- * Return: 0, or -EBUSY (nothing freed) while it backs a reservation.
+ * Return: 0, or -EBUSY (nothing freed) while it backs a reservation or an
+ * importer of an export maps it.
  */
 int vcm_phys_free(struct vcm_phys *phys)
 {
-	mutex_lock(&phys->lock);
-	if (phys->nr_backings) {
-		mutex_unlock(&phys->lock);
+	if (!refcount_dec_if_one(&phys->users))
 		return -EBUSY;
-	}
-	mutex_unlock(&phys->lock);
-	if (phys->attach)
-		vcm_phys_release_import(phys);
-	else
-		vcm_phys_free_blocks(phys);
-	mutex_destroy(&phys->lock);
-	kvfree(phys);
+	vcm_phys_release(phys);
 	return 0;
 }
 

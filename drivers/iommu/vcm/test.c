@@ -6,7 +6,9 @@
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-constraints.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/delay.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -48,23 +50,26 @@ static int vcm_test_instance_info(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cm
 
 static int vcm_test_dev_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 {
+	struct vcm_obj *obj;
 	struct device *dev;
-	int ret;
 
-	if (cmd->dev_create.flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU))
+	if (cmd->dev_create.flags & ~(VCM_TEST_DEV_PASID | VCM_TEST_DEV_NO_IOMMU |
+				      VCM_TEST_DEV_DMA_API))
 		return -EOPNOTSUPP;
 	if (cmd->dev_create.dma_bits > 64)
 		return -EINVAL;
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_DEV);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	dev = vcm_mock_dev_create(cmd->dev_create.instance, cmd->dev_create.flags,
 				  cmd->dev_create.dma_bits);
-	if (IS_ERR(dev))
+	if (IS_ERR(dev)) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(dev);
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_DEV, dev, &cmd->dev_create.out_dev_id);
-	if (ret) {
-		vcm_mock_dev_destroy(dev);
-		return ret;
 	}
-	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	obj->ptr = dev;
+	cmd->dev_create.out_dev_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 /**
@@ -73,12 +78,14 @@ static int vcm_test_dev_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
  * @dev: the device object it was made for
  * @sgt: its mapping, or NULL (under the dma-buf's reservation lock)
  * @invalidations: invalidations received (likewise)
+ * @defer: it keeps its mapping when invalidated, until unmapped
  */
 struct vcm_test_attach {
 	struct dma_buf_attachment *attach;
 	struct vcm_obj *dev;
 	struct sg_table *sgt;
 	unsigned int invalidations;
+	bool defer;
 };
 
 /* Hot-unplug: the device goes away while it may still be associated. */
@@ -107,7 +114,7 @@ static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 		device_release_driver(obj->ptr);
 		return 0;
 	}
-	vcm_device_removed(obj->ptr);
+	/* The test driver's remove() takes it out of every VCM */
 	vcm_mock_dev_destroy(obj->ptr);
 	obj->ptr = NULL;
 	return 0;
@@ -183,13 +190,16 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 		if (!vcm_res_phys(res))
 			return -EINVAL;
 	}
-	domain = vcm_assoc_domain(assoc);
+	domain = vcm_assoc_get_domain(assoc);
 	if (!domain)
 		return -ENODEV;
+	vcm_test_window(VCM_WINDOW_DOMAIN_STATS);
 
 	st = kzalloc_obj(*st);
-	if (!st)
+	if (!st) {
+		vcm_assoc_put_domain(assoc, domain);
 		return -ENOMEM;
+	}
 	/* A real IOMMU's domain has no counters, but a cover all the same. */
 	ret = vcm_mock_domain_stats(domain, st, cmd->domain_stats.flags &
 				    VCM_TEST_STATS_RESET);
@@ -208,6 +218,7 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 	memset(cmd->domain_stats.out_cover, 0, sizeof(cmd->domain_stats.out_cover));
 	if (res)
 		vcm_test_cover(res, domain->pgsize_bitmap, cmd->domain_stats.out_cover);
+	vcm_assoc_put_domain(assoc, domain);
 	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
 	kfree(st);
 	return ret;
@@ -300,28 +311,22 @@ static int vcm_test_edu_open(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	struct vcm_obj *obj;
 	struct device *dev;
 	u32 bits;
-	int ret;
 
 	if (cmd->edu_open.__reserved)
 		return -EINVAL;
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_DEV);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	dev = vcm_edu_get(cmd->edu_open.index, &bits);
-	if (!dev)
+	if (!dev) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return -ENODEV;
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_DEV, dev, &cmd->edu_open.out_dev_id);
-	if (ret) {
-		put_device(dev);
-		return ret;
 	}
-	obj = vcm_obj_find(ucmd->vf, cmd->edu_open.out_dev_id, VCM_OBJ_DEV);
+	obj->ptr = dev;
 	obj->pci = true;
 	cmd->edu_open.out_dma_bits = bits;
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		xa_erase(&ucmd->vf->objs, obj->id);
-		kfree(obj);
-		put_device(dev);
-	}
-	return ret;
+	cmd->edu_open.out_dev_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 }
 
 static int vcm_test_edu_copy(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
@@ -352,13 +357,16 @@ static int vcm_test_fault(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	return ret == -ENODEV ? ret : 0;
 }
 
-/* A dynamic importer drops its mapping at once, as revocation requires. */
+/*
+ * A dynamic importer drops its mapping at once, as revocation requires; a
+ * deferring one keeps it until it is unmapped, as a device with queued work.
+ */
 static void vcm_test_invalidate(struct dma_buf_attachment *attach)
 {
 	struct vcm_test_attach *ta = attach->importer_priv;
 
 	ta->invalidations++;
-	if (ta->sgt) {
+	if (ta->sgt && !ta->defer) {
 		dma_buf_unmap_attachment(attach, ta->sgt, DMA_BIDIRECTIONAL);
 		ta->sgt = NULL;
 	}
@@ -395,14 +403,18 @@ static int vcm_test_dmabuf_attach(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cm
 	struct dma_buf_constraints c;
 	struct vcm_test_attach *ta;
 	struct dma_buf *dmabuf;
+	struct vcm_obj *obj;
 	int ret;
 
 	if (!dev)
 		return -ENOENT;
 	if (!dev->ptr)
 		return -ENODEV;
-	if (a->flags & ~VCM_TEST_ATTACH_DYNAMIC)
+	if (a->flags & ~(VCM_TEST_ATTACH_DYNAMIC | VCM_TEST_ATTACH_DEFER))
 		return -EOPNOTSUPP;
+	if ((a->flags & VCM_TEST_ATTACH_DEFER) &&
+	    !(a->flags & VCM_TEST_ATTACH_DYNAMIC))
+		return -EINVAL;
 	if (a->alignment && !is_power_of_2(a->alignment))
 		return -EINVAL;
 	if (a->segment_boundary_mask &&
@@ -420,9 +432,14 @@ static int vcm_test_dmabuf_attach(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cm
 	if (a->segment_boundary_mask)
 		c.segment_boundary_mask = a->segment_boundary_mask;
 
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_ATTACH);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	ta = kzalloc_obj(*ta);
-	if (!ta)
+	if (!ta) {
+		vcm_obj_abort(ucmd->vf, obj);
 		return -ENOMEM;
+	}
 	dmabuf = dma_buf_get(a->fd);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
@@ -436,28 +453,18 @@ static int vcm_test_dmabuf_attach(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cm
 		goto err_put;
 	}
 	ta->dev = dev;
-	ret = vcm_obj_add(ucmd->vf, VCM_OBJ_ATTACH, ta, &a->out_attach_id);
-	if (ret)
-		goto err_detach;
+	ta->defer = a->flags & VCM_TEST_ATTACH_DEFER;
 	dev->users++;
+	obj->ptr = ta;
 	a->out_translated = !!(c.flags & DMA_BUF_CONSTRAINT_TRANSLATED);
-	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		struct vcm_obj *obj = vcm_obj_find(ucmd->vf, a->out_attach_id,
-						   VCM_OBJ_ATTACH);
+	a->out_attach_id = obj->id;
+	return vcm_obj_respond(ucmd, obj, sizeof(*cmd));
 
-		xa_erase(&ucmd->vf->objs, obj->id);
-		kfree(obj);
-		vcm_test_destroy_attach(&(struct vcm_obj){ .ptr = ta });
-	}
-	return ret;
-
-err_detach:
-	dma_buf_detach(dmabuf, ta->attach);
 err_put:
 	dma_buf_put(dmabuf);
 err_free:
 	kfree(ta);
+	vcm_obj_abort(ucmd->vf, obj);
 	return ret;
 }
 
@@ -533,6 +540,250 @@ out:
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+static u32 vcm_test_windows[VCM_WINDOW_NR];
+
+/**
+ * vcm_test_window() - pass a race window that a test may have widened
+ * @window: VCM_WINDOW_*
+ *
+ * Context: process context; sleeps if VCM_TEST_OP_WINDOW armed @window.
+ */
+void vcm_test_window(unsigned int window)
+{
+	u32 us = READ_ONCE(vcm_test_windows[window]);
+
+	if (us)
+		fsleep(us);
+}
+
+/**
+ * vcm_test_window_set() - widen a race window, or stop widening it
+ * @window: VCM_WINDOW_*
+ * @delay_us: how long each pass sleeps in it, 0 for not at all
+ */
+void vcm_test_window_set(unsigned int window, u32 delay_us)
+{
+	WRITE_ONCE(vcm_test_windows[window], delay_us);
+}
+
+static int vcm_test_set_window(struct vcm_test_cmd *cmd)
+{
+	if (!cmd->window.window || cmd->window.window >= VCM_WINDOW_NR ||
+	    cmd->window.delay_us > VCM_WINDOW_MAX_US)
+		return -EINVAL;
+	vcm_test_window_set(cmd->window.window, cmd->window.delay_us);
+	return 0;
+}
+
+static const char *vcm_test_fence_name(struct dma_fence *fence)
+{
+	return "vcm-test";
+}
+
+static const struct dma_fence_ops vcm_test_fence_ops = {
+	.get_driver_name = vcm_test_fence_name,
+	.get_timeline_name = vcm_test_fence_name,
+};
+
+/**
+ * vcm_test_destroy_fence() - signal a test fence and drop it
+ * @obj: the fence object
+ */
+void vcm_test_destroy_fence(struct vcm_obj *obj)
+{
+	dma_fence_signal(obj->ptr);
+	dma_fence_put(obj->ptr);
+}
+
+static int vcm_test_fence_add(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	enum dma_resv_usage usage = cmd->fence_add.write ? DMA_RESV_USAGE_WRITE :
+							   DMA_RESV_USAGE_READ;
+	struct dma_fence *fence;
+	struct dma_buf *dmabuf;
+	struct vcm_obj *obj;
+	int ret;
+
+	if (cmd->fence_add.__reserved || cmd->fence_add.write > 1)
+		return -EINVAL;
+	dmabuf = dma_buf_get(cmd->fence_add.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_FENCE);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out;
+	}
+	fence = kzalloc_obj(*fence);
+	if (!fence) {
+		vcm_obj_abort(ucmd->vf, obj);
+		ret = -ENOMEM;
+		goto out;
+	}
+	dma_fence_init(fence, &vcm_test_fence_ops, NULL,
+		       dma_fence_context_alloc(1), 1);
+	obj->ptr = fence;
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = dma_resv_reserve_fences(dmabuf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(dmabuf->resv, fence, usage);
+	dma_resv_unlock(dmabuf->resv);
+	if (ret) {
+		vcm_obj_abort(ucmd->vf, obj);
+		goto out;
+	}
+	cmd->fence_add.out_fence_id = obj->id;
+	ret = vcm_obj_respond(ucmd, obj, sizeof(*cmd));
+out:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int vcm_test_fence_signal(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	struct dma_fence *fence = vcm_obj_get(ucmd->vf, cmd->id, VCM_OBJ_FENCE);
+
+	if (!fence)
+		return -ENOENT;
+	/* true if it was signalled already */
+	return dma_fence_check_and_signal(fence) ? -EINVAL : 0;
+}
+
+/**
+ * struct vcm_test_exporter - a dma-buf whose table need not match its size
+ * @nr_pages: pages it holds and maps
+ * @pages: them
+ */
+struct vcm_test_exporter {
+	unsigned int nr_pages;
+	struct page **pages;
+};
+
+static struct sg_table *vcm_test_exp_map(struct dma_buf_attachment *attach,
+					 enum dma_data_direction dir)
+{
+	struct vcm_test_exporter *te = attach->dmabuf->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = kzalloc_obj(*sgt);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages(sgt, te->pages, te->nr_pages, 0,
+					(size_t)te->nr_pages << PAGE_SHIFT,
+					GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void vcm_test_exp_unmap(struct dma_buf_attachment *attach,
+			       struct sg_table *sgt, enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static int vcm_test_exp_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void vcm_test_exp_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void vcm_test_exp_free(struct vcm_test_exporter *te)
+{
+	unsigned int i;
+
+	for (i = 0; i < te->nr_pages; i++)
+		if (te->pages[i])
+			__free_page(te->pages[i]);
+	kvfree(te->pages);
+	kfree(te);
+}
+
+static void vcm_test_exp_release(struct dma_buf *dmabuf)
+{
+	vcm_test_exp_free(dmabuf->priv);
+}
+
+static const struct dma_buf_ops vcm_test_exp_ops = {
+	.pin = vcm_test_exp_pin,
+	.unpin = vcm_test_exp_unpin,
+	.map_dma_buf = vcm_test_exp_map,
+	.unmap_dma_buf = vcm_test_exp_unmap,
+	.release = vcm_test_exp_release,
+};
+
+static int vcm_test_dmabuf_create(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
+{
+	typeof(cmd->dmabuf_create) *c = &cmd->dmabuf_create;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vcm_test_exporter *te;
+	struct dma_buf *dmabuf;
+	unsigned int i;
+	int fd, ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	if (!c->size || !c->table_len || !PAGE_ALIGNED(c->size) ||
+	    !PAGE_ALIGNED(c->table_len) || c->size > SZ_64M ||
+	    c->table_len > SZ_64M)
+		return -EINVAL;
+	te = kzalloc_obj(*te);
+	if (!te)
+		return -ENOMEM;
+	te->nr_pages = c->table_len >> PAGE_SHIFT;
+	te->pages = kvcalloc(te->nr_pages, sizeof(*te->pages), GFP_KERNEL);
+	if (!te->pages) {
+		kfree(te);
+		return -ENOMEM;
+	}
+	for (i = 0; i < te->nr_pages; i++) {
+		te->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!te->pages[i]) {
+			vcm_test_exp_free(te);
+			return -ENOMEM;
+		}
+	}
+	exp_info.ops = &vcm_test_exp_ops;
+	exp_info.size = c->size;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = te;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		vcm_test_exp_free(te);
+		return fd;
+	}
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		vcm_test_exp_free(te);
+		return PTR_ERR(dmabuf);
+	}
+	c->out_fd = fd;
+	ret = vcm_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	dma_buf_fd_install(dmabuf, fd);
+	return 0;
+}
+
 /**
  * vcm_test_cmd() - ioctl(VCM_TEST)
  * @ucmd: the ioctl, its struct vcm_test_cmd copied in
@@ -572,6 +823,14 @@ int vcm_test_cmd(struct vcm_ucmd *ucmd)
 		return vcm_test_dmabuf_map(ucmd, cmd, false);
 	case VCM_TEST_OP_BENCH:
 		return vcm_test_bench(ucmd, cmd);
+	case VCM_TEST_OP_WINDOW:
+		return vcm_test_set_window(cmd);
+	case VCM_TEST_OP_FENCE_ADD:
+		return vcm_test_fence_add(ucmd, cmd);
+	case VCM_TEST_OP_FENCE_SIGNAL:
+		return vcm_test_fence_signal(ucmd, cmd);
+	case VCM_TEST_OP_DMABUF_CREATE:
+		return vcm_test_dmabuf_create(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -1,6 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * VCM internals, shared by the core, /dev/vcm and the test-only mock IOMMU.
+ * VCM internals, shared by the files of the VCM core and by /dev/vcm.
+ *
+ * Lifetime. Every object counts its users. Whoever creates an object holds a
+ * reference, and each object that depends on another holds one on it:
+ *
+ *   struct vcm        its owner, each reservation, each association
+ *   struct vcm_res    its owner, its export, each user mapping of it
+ *   struct vcm_phys   its owner, each reservation it backs, the export that
+ *                     allocated it, each DMA-API mapping an export made of it
+ *   struct vcm_assoc  its owner, each importer mapping that uses its VCM
+ *                     address
+ *
+ * The owner ends an object in one of two ways. The strict destroys
+ * (vcm_free(), vcm_unreserve(), vcm_phys_free(), vcm_deassoc()) fail with
+ * -EBUSY while anything else depends on it, and change nothing. The puts
+ * (vcm_put(), vcm_res_put(), vcm_phys_put(), vcm_assoc_put()) drop the
+ * owner's reference whatever depends on it; the last reference frees the
+ * object, and that teardown never fails. An export therefore keeps what it
+ * exports (reservation, memory, VCM) alive after its owner is gone, as a
+ * dma-buf owns what it exports, with no hand-over and no flags.
+ *
+ * Locks, outermost first:
+ *
+ *   mmap_lock (user mappings)
+ *   dma_resv lock of a dma-buf: an export's, or an imported one's
+ *   vcm_list_lock
+ *   vcm->lock
+ *   the IOMMU core's own locks
+ *
+ * Each field below says what protects it; "const" fields are set before the
+ * object is published and never change.
  */
 #ifndef _VCM_PRIV_H
 #define _VCM_PRIV_H
@@ -10,30 +40,43 @@
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/vcm.h>
 
 /**
+ * struct vcm_fault_hook - a fault handler and its cookie, replaced as a pair
+ * @handler: the user's handler, or NULL
+ * @data: its cookie
+ */
+struct vcm_fault_hook {
+	vcm_fault_handler_t handler;
+	void *data;
+};
+
+/**
  * struct vcm - a device address space
- * @lock: serialises everything below and the VCM's reservations and
- *        associations
- * @node: in the list of all VCMs
- * @start: first device address
- * @len: length
- * @res_mt: live reservations, keyed by their device address range
- * @domains: struct vcm_domain list, one per IOMMU instance (or more, when a
- *           device cannot attach to the instance's first domain)
- * @assocs: struct vcm_assoc list
- * @nr_res: live reservations
- * @nr_backed: backed reservations
- * @nr_assoc: associations
- * @nr_domains: entries in @domains
- * @nr_faults: translation faults reported on its domains
- * @last_fault: device address of the last fault
- * @fault_handler: the user's handler, or NULL
- * @fault_data: its cookie
- * @orphan: its owner is gone; it is freed with its last reservation
+ * @users: references (see the top of this file)
+ * @lock: serialises the VCM, its reservations, domains and associations
+ * @node: in the list of all VCMs (vcm_list_lock)
+ * @start: first device address (const)
+ * @len: length (const)
+ * @res_mt: live reservations, keyed by their device address range (@lock)
+ * @domains: struct vcm_domain list, one per IOMMU instance, or more when a
+ *           device cannot attach to its instance's first one (@lock)
+ * @assocs: struct vcm_assoc list (@lock)
+ * @nr_res: reservations in @res_mt (@lock)
+ * @nr_backed: backed reservations (@lock)
+ * @nr_assoc: associations in @assocs (@lock)
+ * @nr_domains: entries in @domains (@lock)
+ * @nr_faults: translation faults reported on its domains (atomic)
+ * @last_fault: device address of the last fault (atomic)
+ * @fault: the installed hook, one of @hooks (RCU; written under @lock)
+ * @hooks: the two hooks @fault alternates between, so that a new pair is
+ *         written where no reader looks (@lock)
  */
 struct vcm {
+	refcount_t users;
 	struct mutex lock;	/* serialises the VCM */
 	struct list_head node;
 	u64 start;
@@ -47,18 +90,19 @@ struct vcm {
 	unsigned int nr_domains;
 	atomic_t nr_faults;
 	atomic64_t last_fault;
-	vcm_fault_handler_t fault_handler;
-	void *fault_data;
-	bool orphan;
+	struct vcm_fault_hook __rcu *fault;
+	struct vcm_fault_hook hooks[2];
 };
 
 /**
  * struct vcm_domain - one IOMMU domain a VCM is mirrored into
- * @node: in vcm->domains
- * @vcm: the VCM
+ * @node: in vcm->domains (vcm->lock)
+ * @vcm: the VCM (const)
  * @domain: the paging domain, allocated through a device's own iommu_ops
- * @iommu: the IOMMU instance it belongs to
- * @users: associations that use it
+ *          (const)
+ * @iommu: the IOMMU instance it belongs to (const)
+ * @users: associations that use it, and vcm_assoc_get_domain() callers;
+ *         freed at 0 (vcm->lock)
  */
 struct vcm_domain {
 	struct list_head node;
@@ -70,20 +114,25 @@ struct vcm_domain {
 
 /**
  * struct vcm_assoc - a device or PASID associated with a VCM
- * @node: in vcm->assocs
- * @vcm: the VCM
- * @dev: the device, referenced
- * @vd: the domain it attaches to
- * @pasid: IOMMU_NO_PASID for the RID, else the PASID
- * @active: attached
- * @dead: its device went away; only vcm_deassoc() is left to do
+ * @users: references (see the top of this file)
+ * @node: in vcm->assocs (vcm->lock)
+ * @vcm: the VCM, referenced (const)
+ * @dev: the device, referenced (const)
+ * @vd: the domain it attaches to; NULL once dead (vcm->lock)
+ * @pasid: IOMMU_NO_PASID for the RID, else the PASID (const)
+ * @maps: importer mappings of exports that use the VCM address through
+ *        this association, each holding a reference (vcm->lock)
+ * @active: attached (vcm->lock)
+ * @dead: its device went away; only its end is left to do (vcm->lock)
  */
 struct vcm_assoc {
+	refcount_t users;
 	struct list_head node;
 	struct vcm *vcm;
 	struct device *dev;
 	struct vcm_domain *vd;
 	ioasid_t pasid;
+	struct list_head maps;
 	bool active;
 	bool dead;
 };
@@ -100,29 +149,26 @@ struct vcm_block {
 
 /**
  * struct vcm_phys - a physical allocation
- * @lock: protects @nr_backings
- * @len: bytes
- * @contig: one physically contiguous block (allocated exact, not a power of two)
- * @cache: the CPU cache attribute every mapping of it uses
- * @nr_backings: reservations it backs, in any VCM
- * @orphan: its owner is gone; it is freed when it backs nothing (under @lock)
- * @attach: for memory imported from a dma-buf, the VCM's attachment
- * @sgt: its mapping, NULL once the exporter revoked it
- * @backings: for imported memory, the reservations it backs (vcm_res.phys_node),
- *            under the dma-buf's reservation lock
- * @max_blocks: entries allocated for @blocks
- * @nr_blocks: entries used in @blocks
+ * @users: references (see the top of this file)
+ * @len: bytes (const)
+ * @contig: one physically contiguous block, allocated exact (const)
+ * @cache: the CPU cache attribute every mapping of it uses (const)
+ * @attach: for memory imported from a dma-buf, the VCM's attachment (const)
+ * @sgt: imported memory's mapping, NULL once the exporter revoked it (the
+ *       dma-buf's reservation lock)
+ * @backings: imported memory's reservations (vcm_res.phys_node), so that a
+ *            revocation finds them (the dma-buf's reservation lock)
+ * @max_blocks: entries allocated for @blocks (const)
+ * @nr_blocks: entries used in @blocks (const)
  * @blocks: the blocks, largest first; this order is device-address order.
  *          Imported memory keeps the exporter's order, in naturally aligned
- *          pieces
+ *          pieces (const)
  */
 struct vcm_phys {
-	struct mutex lock;	/* protects nr_backings */
+	refcount_t users;
 	size_t len;
 	bool contig;
 	enum vcm_cache cache;
-	unsigned int nr_backings;
-	bool orphan;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	struct list_head backings;
@@ -133,19 +179,26 @@ struct vcm_phys {
 
 /**
  * struct vcm_res - a reservation
- * @vcm: its VCM
- * @addr: first device address
- * @len: length
- * @prot: IOMMU_READ / IOMMU_WRITE
+ * @users: references (see the top of this file)
+ * @vcm: its VCM, referenced (const)
+ * @addr: first device address (const)
+ * @len: length (const)
+ * @prot: IOMMU_READ / IOMMU_WRITE (const)
  * @cache: the cache attribute its backing must have, or -1 for any
- * @phys: the backing allocation, or NULL
- * @phys_node: in @phys->backings, for imported memory
+ *         (vcm->lock)
+ * @phys: the backing allocation, referenced, or NULL (vcm->lock, and for
+ *        imported memory its dma-buf's reservation lock too)
+ * @phys_node: in @phys->backings, for imported memory (its dma-buf's
+ *             reservation lock)
  * @revoked: the exporter of @phys revoked it: no domain maps it any more
- * @export: its dma-buf export, or NULL
- * @orphan: its owner is gone; the release of @export unreserves it
- * @vmaps: kernel mappings of it that exist now
+ *           (likewise)
+ * @export: its dma-buf export, or NULL (vcm->lock)
+ * @vmaps: kernel mappings of it that exist now (vcm->lock)
+ * @mmaps: user mappings of it that exist now, each holding a reference
+ *         (vcm->lock)
  */
 struct vcm_res {
+	refcount_t users;
 	struct vcm *vcm;
 	u64 addr;
 	size_t len;
@@ -155,8 +208,8 @@ struct vcm_res {
 	struct list_head phys_node;
 	bool revoked;
 	struct vcm_dmabuf_export *export;
-	bool orphan;
 	unsigned int vmaps;
+	unsigned int mmaps;
 };
 
 /* /dev/vcm objects, named by ids inside one open file. */
@@ -168,17 +221,18 @@ enum vcm_obj_type {
 	VCM_OBJ_RES,
 	VCM_OBJ_DEV,
 	VCM_OBJ_ATTACH,
+	VCM_OBJ_FENCE,
 };
 
 /**
  * struct vcm_obj - an object of an open /dev/vcm
  * @type: what @ptr is
  * @id: its id in the file
- * @ptr: the struct vcm, vcm_assoc, vcm_phys, vcm_res or device
+ * @ptr: the struct vcm, vcm_assoc, vcm_phys or vcm_res (a reference on it),
+ *       or the device, attachment or fence of a test object
  * @dev: for an association, its device object
- * @users: for a device object, the associations that use it
+ * @users: for a device object, the associations and attachments that use it
  * @pci: for a device object, a PCI device (edu) rather than a mock one
- * @mmaps: for a reservation, the user mappings of it (under vcm_file.map_lock)
  */
 struct vcm_obj {
 	enum vcm_obj_type type;
@@ -187,14 +241,13 @@ struct vcm_obj {
 	struct vcm_obj *dev;
 	unsigned int users;
 	bool pci;
-	unsigned int mmaps;
 };
 
 /**
  * struct vcm_file - an open /dev/vcm
  * @lock: serialises the file's ioctls and its release
- * @map_lock: serialises mmap() with the destruction and unbacking of
- *            reservations; taken inside @lock and inside the mm's mmap_lock,
+ * @map_lock: serialises mmap()'s look-up of a reservation with its
+ *            destruction; taken inside @lock and inside the mm's mmap_lock,
  *            never around user memory accesses
  * @objs: its objects, by id
  * @next_id: where the cyclic id allocation goes on, so that a stale id is not
@@ -224,38 +277,83 @@ struct vcm_ucmd {
 int vcm_ucmd_respond(struct vcm_ucmd *ucmd, size_t len);
 void *vcm_obj_get(struct vcm_file *vf, u32 id, enum vcm_obj_type type);
 struct vcm_obj *vcm_obj_find(struct vcm_file *vf, u32 id, enum vcm_obj_type type);
-int vcm_obj_add(struct vcm_file *vf, enum vcm_obj_type type, void *ptr, u32 *id);
+struct vcm_obj *vcm_obj_alloc(struct vcm_file *vf, enum vcm_obj_type type);
+int vcm_obj_respond(struct vcm_ucmd *ucmd, struct vcm_obj *obj, size_t len);
+void vcm_obj_abort(struct vcm_file *vf, struct vcm_obj *obj);
 int vcm_test_cmd(struct vcm_ucmd *ucmd);
 void vcm_test_destroy_dev(struct vcm_obj *obj);
 void vcm_test_destroy_attach(struct vcm_obj *obj);
+void vcm_test_destroy_fence(struct vcm_obj *obj);
 
-/* Core helpers for the dma-buf exporter and importer (dmabuf.c). */
-struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
-				  enum vcm_cache cache, gfp_t zone);
-struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks);
-void vcm_phys_free_blocks(struct vcm_phys *phys);
-int __vcm_back(struct vcm_res *res, struct vcm_phys *phys,
-	       struct vcm_dmabuf_export *ex);
-/* One domain's share of vcm_back() and vcm_unback(); the benchmark's floor */
+/* The last device address of @vcm */
+static inline u64 vcm_last(const struct vcm *vcm)
+{
+	return vcm->start + vcm->len - 1;
+}
+
+/* core.c */
+extern struct list_head vcm_list;
+extern struct mutex vcm_list_lock;
+struct vcm *vcm_get(struct vcm *vcm);
+int vcm_fault(struct iommu_domain *domain, struct device *dev,
+	      unsigned long iova, int flags, void *token);
+
+/* domain.c: the domains a VCM is mirrored into */
 int vcm_map_domain(struct iommu_domain *domain, struct vcm_res *res,
 		   struct vcm_phys *phys);
 void vcm_unmap_domain(struct iommu_domain *domain, struct vcm_res *res);
+int vcm_map_all(struct vcm *vcm, struct vcm_res *res, struct vcm_phys *phys);
+void vcm_unmap_all(struct vcm *vcm, struct vcm_res *res);
+struct vcm_domain *vcm_domain_add(struct vcm *vcm, struct device *dev);
+void vcm_domain_put(struct vcm_domain *vd);
+
+/* assoc.c */
+struct vcm_assoc *vcm_assoc_get_active(struct vcm *vcm, struct device *dev);
+void __vcm_assoc_put(struct vcm_assoc *assoc);
 bool vcm_dev_is_active(struct vcm *vcm, struct device *dev);
-int vcm_res_move(struct vcm_res *res, struct vcm_phys *to);
-int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
-void vcm_phys_revoke(struct vcm_phys *phys);
+
+/* phys.c */
+struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
+				  enum vcm_cache cache, gfp_t zone);
+struct vcm_phys *vcm_phys_alloc_blocks(unsigned int nr_blocks);
+struct vcm_phys *vcm_phys_get(struct vcm_phys *phys);
+void vcm_phys_put(struct vcm_phys *phys);
 void vcm_phys_release_import(struct vcm_phys *phys);
-bool vcm_orphan(struct vcm *vcm);
-bool vcm_res_orphan(struct vcm_res *res);
-bool vcm_phys_orphan(struct vcm_phys *phys);
+
+/* back.c */
+int __vcm_back(struct vcm_res *res, struct vcm_phys *phys,
+	       struct vcm_dmabuf_export *ex);
+struct vcm_phys *__vcm_unback(struct vcm_res *res);
+int vcm_res_move(struct vcm_res *res, struct vcm_phys *to);
+void vcm_phys_revoke(struct vcm_phys *phys);
+
+/* res.c */
+struct vcm_res *vcm_res_get(struct vcm_res *res);
+
+/* cpu.c */
+int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
+bool vcm_res_cpu_mapped(struct vcm_res *res);
+
+/* dmabuf.c */
 int vcm_export_info(struct dma_buf *dmabuf, u64 *addr, u32 *nr_segments,
 		    u32 *nr_moves, bool *backed);
+void vcm_export_unmap_assoc(struct vcm_assoc *assoc);
 
 /* Block orders the allocator may use for @pgsizes; exposed for KUnit. */
 unsigned long vcm_phys_orders(unsigned long pgsizes);
 
-#if IS_ENABLED(CONFIG_VCM_TEST)
 #include "vcm_test.h"
+
+#if IS_ENABLED(CONFIG_VCM_TEST)
+void vcm_test_window(unsigned int window);
+void vcm_test_window_set(unsigned int window, u32 delay_us);
+#else
+static inline void vcm_test_window(unsigned int window)
+{
+}
+#endif
+
+#if IS_ENABLED(CONFIG_VCM_TEST)
 
 /**
  * struct vcm_mock_stats - counters of one mock domain

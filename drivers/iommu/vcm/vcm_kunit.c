@@ -4,6 +4,8 @@
  * each IOMMU page-size set, and where aligned reservations land.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 
@@ -288,7 +290,7 @@ static void vcm_test_back_unwind(struct kunit *test)
 	for (i = 0; i < 2; i++) {
 		a[i] = vcm_assoc(vcm, dev[i], IOMMU_NO_PASID);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(a[i]));
-		dom[i] = vcm_assoc_domain(a[i]);
+		dom[i] = vcm_assoc_get_domain(a[i]);
 	}
 	res = vcm_reserve(vcm, SZ_4M, SZ_2M, rw);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
@@ -321,11 +323,86 @@ static void vcm_test_back_unwind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_unback(res), 0);
 	KUNIT_EXPECT_EQ(test, vcm_phys_free(phys), 0);
 	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		vcm_assoc_put_domain(a[i], dom[i]);
 		KUNIT_EXPECT_EQ(test, vcm_deassoc(a[i]), 0);
+	}
 	KUNIT_EXPECT_EQ(test, vcm_free(vcm), 0);
 	for (i = 0; i < 2; i++)
 		vcm_mock_dev_destroy(dev[i]);
+}
+
+/* Handlers and cookies that vcm_test_fault_pair() installs in pairs */
+static int vcm_test_cookies[2];
+static atomic_t vcm_test_torn;
+
+static int vcm_test_fault_h0(struct vcm *vcm, struct device *dev, u64 addr,
+			     int flags, void *data)
+{
+	if (data != &vcm_test_cookies[0])
+		atomic_inc(&vcm_test_torn);
+	return 0;
+}
+
+static int vcm_test_fault_h1(struct vcm *vcm, struct device *dev, u64 addr,
+			     int flags, void *data)
+{
+	if (data != &vcm_test_cookies[1])
+		atomic_inc(&vcm_test_torn);
+	return 0;
+}
+
+static int vcm_test_fault_toggle(void *p)
+{
+	struct vcm *vcm = p;
+
+	while (!kthread_should_stop()) {
+		vcm_set_fault_handler(vcm, vcm_test_fault_h0, &vcm_test_cookies[0]);
+		vcm_set_fault_handler(vcm, vcm_test_fault_h1, &vcm_test_cookies[1]);
+	}
+	return 0;
+}
+
+/*
+ * A fault handler and its cookie change together: a fault reported while
+ * another thread replaces them sees the old pair or the new one, never the
+ * new cookie with the old handler. The window between the two is widened.
+ */
+static void vcm_test_fault_pair(struct kunit *test)
+{
+	struct task_struct *toggler;
+	struct vcm_assoc *assoc;
+	struct device *dev;
+	struct vcm *vcm;
+	int i;
+
+	dev = vcm_mock_dev_create(VCM_MOCK_LPAE_4K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	vcm = vcm_create(SZ_1M, SZ_64M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
+	assoc = vcm_assoc(vcm, dev, IOMMU_NO_PASID);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(assoc));
+	KUNIT_ASSERT_EQ(test, vcm_activate(assoc), 0);
+	vcm_set_fault_handler(vcm, vcm_test_fault_h0, &vcm_test_cookies[0]);
+	atomic_set(&vcm_test_torn, 0);
+
+	vcm_test_window_set(VCM_WINDOW_FAULT_HANDLER, 1000);
+	toggler = kthread_run(vcm_test_fault_toggle, vcm, "vcm-kunit-fault");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(toggler));
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_EQ(test, vcm_mock_fault(dev, 0, SZ_1M, false), 0);
+		usleep_range(300, 700);
+	}
+	kthread_stop(toggler);
+	vcm_test_window_set(VCM_WINDOW_FAULT_HANDLER, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&vcm_test_torn), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&vcm->nr_faults), 100);
+
+	vcm_set_fault_handler(vcm, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, vcm_deactivate(assoc), 0);
+	KUNIT_EXPECT_EQ(test, vcm_deassoc(assoc), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(vcm), 0);
+	vcm_mock_dev_destroy(dev);
 }
 #endif
 
@@ -340,6 +417,7 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_reserve_many),
 #if IS_ENABLED(CONFIG_VCM_TEST)
 	KUNIT_CASE(vcm_test_back_unwind),
+	KUNIT_CASE(vcm_test_fault_pair),
 #endif
 	{}
 };

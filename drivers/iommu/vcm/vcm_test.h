@@ -7,11 +7,8 @@
 #define _VCM_TEST_H
 
 #include <linux/types.h>
-#ifdef __KERNEL__
-#include <uapi/linux/vcm.h>
-#else
-#include <linux/vcm.h>
-#endif
+
+#include "vcm_ioctl.h"
 
 enum {
 	VCM_TEST_OP_INSTANCE_INFO = 1,
@@ -27,6 +24,29 @@ enum {
 	VCM_TEST_OP_DMABUF_MAP,
 	VCM_TEST_OP_DMABUF_UNMAP,
 	VCM_TEST_OP_BENCH,
+	VCM_TEST_OP_WINDOW,
+	VCM_TEST_OP_FENCE_ADD,
+	VCM_TEST_OP_FENCE_SIGNAL,
+	VCM_TEST_OP_DMABUF_CREATE,
+};
+
+/*
+ * VCM_TEST_OP_WINDOW: places where one path has decided something and acts on
+ * it a moment later, which the kernel can widen with a sleep so that a test
+ * meets them from another thread every time rather than by chance.
+ */
+enum {
+	/* an export's release, after it let go of its reservation's memory */
+	VCM_WINDOW_EXPORT_RELEASE = 1,
+	/* VCM_CPU_ACCESS, between finding the memory and mapping it */
+	VCM_WINDOW_CPU_ACCESS,
+	/* an export's attach, before the attachment is checked and added */
+	VCM_WINDOW_ATTACH,
+	/* VCM_TEST_OP_DOMAIN_STATS, after it found the domain */
+	VCM_WINDOW_DOMAIN_STATS,
+	/* vcm_set_fault_handler(), between the cookie and the handler */
+	VCM_WINDOW_FAULT_HANDLER,
+	VCM_WINDOW_NR,
 };
 
 /* Mock IOMMU instances, registered at boot, each with its own iommu_ops. */
@@ -56,7 +76,11 @@ enum {
  * @dev_create.flags: VCM_TEST_DEV_PASID for a PASID-capable device;
  *                   VCM_TEST_DEV_NO_IOMMU for a device behind no IOMMU at
  *                   all (DMA-direct; @dev_create.instance must be 0), which
- *                   cannot be associated with a VCM (-ENODEV)
+ *                   cannot be associated with a VCM (-ENODEV);
+ *                   VCM_TEST_DEV_DMA_API for a device behind the first
+ *                   benchmark instance of format @dev_create.instance (see
+ *                   the vcm.bench_instances parameter), in a DMA API domain,
+ *                   so that dma-buf importers map it through the IOMMU
  * @dev_create.dma_bits: the device's DMA mask in bits (0: 64)
  * @dev_create.out_dev_id: the new device object
  *
@@ -129,7 +153,11 @@ enum {
  * @dmabuf_attach.fd: the dma-buf
  * @dmabuf_attach.flags: VCM_TEST_ATTACH_DYNAMIC for a dynamic importer, which
  *                       drops its mapping when the exporter invalidates it;
- *                       else a static one, which pins the memory while mapped
+ *                       else a static one, which pins the memory while mapped.
+ *                       With VCM_TEST_ATTACH_DEFER too, the importer only
+ *                       notes the invalidation and keeps using its mapping
+ *                       until VCM_TEST_OP_DMABUF_UNMAP, as a device whose
+ *                       work is still queued does
  * @dmabuf_attach.max_segments: 0, or the most contiguous DMA ranges it takes
  *                              (1: it needs one range)
  * @dmabuf_attach.alignment: 0, or the alignment it needs (a power of two)
@@ -191,6 +219,29 @@ enum {
  *                           emulation a rare cycle can take ten times the
  *                           others, so compare medians between runs
  * @bench.out_unmap_median_ns: the median time of one unmap, in ns
+ * @window: VCM_TEST_OP_WINDOW, @id unused: from now on, sleep
+ *          @window.delay_us in window @window.window (VCM_WINDOW_*) each
+ *          time a path passes it; 0 to stop. Global, for every file
+ * @window.window: VCM_WINDOW_*
+ * @window.delay_us: microseconds, at most VCM_WINDOW_MAX_US
+ * @fence_add: VCM_TEST_OP_FENCE_ADD, @id unused: adds an unsignalled fence to
+ *             a dma-buf's reservation object, as a device whose work on the
+ *             buffer is still running would; the fence is an object of the
+ *             file, signalled by VCM_TEST_OP_FENCE_SIGNAL or when destroyed
+ * @fence_add.fd: the dma-buf
+ * @fence_add.write: 1 for DMA_RESV_USAGE_WRITE, 0 for DMA_RESV_USAGE_READ
+ * @fence_add.out_fence_id: the new fence object
+ * @fence_add.__reserved: must be 0
+ *
+ * VCM_TEST_OP_FENCE_SIGNAL: @id is a fence object; signals it (once).
+ * @dmabuf_create: VCM_TEST_OP_DMABUF_CREATE, @id unused: a test exporter's
+ *                 dma-buf of @dmabuf_create.size bytes whose mapping holds
+ *                 @dmabuf_create.table_len bytes of memory: an exporter whose
+ *                 table does not match its size, as a buggy one would have
+ * @dmabuf_create.size: the dma-buf's size, pages
+ * @dmabuf_create.table_len: bytes its table maps, pages
+ * @dmabuf_create.out_fd: the dma-buf
+ * @dmabuf_create.__reserved: must be 0
  */
 struct vcm_test_cmd {
 	__u32 size;
@@ -298,17 +349,37 @@ struct vcm_test_cmd {
 			__aligned_u64 out_map_median_ns;
 			__aligned_u64 out_unmap_median_ns;
 		} bench;
+		struct {
+			__u32 window;
+			__u32 delay_us;
+		} window;
+		struct {
+			__s32 fd;
+			__u32 write;
+			__u32 out_fence_id;
+			__u32 __reserved;
+		} fence_add;
+		struct {
+			__aligned_u64 size;
+			__aligned_u64 table_len;
+			__s32 out_fd;
+			__u32 __reserved;
+		} dmabuf_create;
 	};
 };
 
 enum {
 	VCM_TEST_DEV_PASID = 1 << 0,
 	VCM_TEST_DEV_NO_IOMMU = 1 << 1,
+	VCM_TEST_DEV_DMA_API = 1 << 2,
 };
 
 enum {
 	VCM_TEST_ATTACH_DYNAMIC = 1 << 0,
+	VCM_TEST_ATTACH_DEFER = 1 << 1,
 };
+
+#define VCM_WINDOW_MAX_US	1000000
 
 enum {
 	VCM_TEST_STATS_RESET = 1 << 0,

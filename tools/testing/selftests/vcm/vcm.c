@@ -10,41 +10,16 @@
  * /dev/vcm must exist: the VCM selftest kernel config always has it, so its
  * absence is a failure, not a skip.
  */
+#define _GNU_SOURCE
 #include <stdlib.h>
 
-#include <linux/dma-heap.h>
-
 #include "vcm_utils.h"
-
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_16M		0x1000000ULL
-#define SZ_32M		0x2000000ULL
-#define SZ_64M		0x4000000ULL
-#define SZ_128M		0x8000000ULL
-#define SZ_512M		0x20000000ULL
-#define SZ_1G		0x40000000ULL
-#define SZ_2G		0x80000000ULL
-
-/* The address space of the 2010 example: 128 MiB starting at 0x1000 */
-#define VCM_START	0x1000ULL
-#define VCM_LEN		SZ_128M
-#define VCM_END		(VCM_START + VCM_LEN)
 
 /* No test allocates more than 16 MiB, so never more than this many blocks */
 #define MAX_BLOCKS	(SZ_16M / SZ_4K)
 
 /* vcm_test.h counts PTEs in slot ilog2(pgsize) - 12 */
 #define PTE_SLOT_SHIFT	12
-
-static unsigned long page_size;
-
-static void __attribute__((constructor)) setup_page_size(void)
-{
-	page_size = sysconf(_SC_PAGESIZE);
-}
 
 /*
  * A physical allocation, the block orders VCM_PHYS_SEGMENTS gave for it, and
@@ -285,59 +260,6 @@ static void tdev_attach(struct __test_metadata *_metadata, int fd, __u32 vcm_id,
 	ASSERT_EQ(0, _test_ioctl_activate(fd, d->assoc_id));
 }
 
-/*
- * Issues @req with the @len bytes of @cmd but claiming @size bytes. The bytes
- * from @len up to @size are zero except the last, which is @tail.
- */
-static int ioctl_sized(int fd, unsigned long req, const void *cmd, size_t len,
-		       __u32 size, __u8 tail)
-{
-	union {
-		__u64 align;
-		__u8 bytes[1024];
-	} buf;
-
-	memset(&buf, 0, sizeof(buf));
-	memcpy(buf.bytes, cmd, len);
-	memcpy(buf.bytes, &size, sizeof(size));
-	if (size > len)
-		buf.bytes[size - 1] = tail;
-	return ioctl(fd, req, buf.bytes);
-}
-
-/*
- * The size rules of include/uapi/linux/vcm.h for @cmd, a struct of @len bytes
- * (the first version of each struct is the whole struct): shorter is -EINVAL,
- * longer with a non-zero tail is -E2BIG, longer with a zero tail behaves as
- * the exact size does.
- */
-static void check_cmd_size(struct __test_metadata *_metadata, int fd,
-			   unsigned long req, const void *cmd, size_t len)
-{
-	int rc, err;
-
-	EXPECT_ERRNO(EINVAL, ioctl_sized(fd, req, cmd, len, 0, 0));
-	EXPECT_ERRNO(EINVAL, ioctl_sized(fd, req, cmd, len, sizeof(__u32), 0));
-	EXPECT_ERRNO(EINVAL, ioctl_sized(fd, req, cmd, len, len - 1, 0));
-	EXPECT_ERRNO(E2BIG, ioctl_sized(fd, req, cmd, len, len + 1, 0xff));
-	EXPECT_ERRNO(E2BIG, ioctl_sized(fd, req, cmd, len, len + 64, 0x01));
-
-	rc = ioctl_sized(fd, req, cmd, len, len, 0);
-	err = errno;
-	if (rc)
-		EXPECT_ERRNO(err, ioctl_sized(fd, req, cmd, len, len + 64, 0));
-	else
-		ASSERT_EQ(0, ioctl_sized(fd, req, cmd, len, len + 64, 0));
-}
-
-/* Page sizes the header gives each mock instance */
-static const __u64 mock_pgsizes[VCM_MOCK_NR] = {
-	[VCM_MOCK_ARMV7S] = SZ_4K | SZ_64K | SZ_1M | SZ_16M,
-	[VCM_MOCK_LPAE_4K] = SZ_4K | SZ_2M | SZ_1G,
-	[VCM_MOCK_LPAE_64K] = SZ_64K | SZ_512M,
-	[VCM_MOCK_VTDSS] = SZ_4K | SZ_2M | SZ_1G,
-};
-
 FIXTURE(vcm)
 {
 	int fd;
@@ -345,9 +267,7 @@ FIXTURE(vcm)
 
 FIXTURE_SETUP(vcm)
 {
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	self->fd = vcm_open(_metadata);
 }
 
 FIXTURE_TEARDOWN(vcm)
@@ -411,232 +331,6 @@ TEST_F(vcm, create_info_destroy)
 	test_err_vcm_info(ENOENT, vcm2_id);
 }
 
-TEST_F(vcm, create_errors)
-{
-	__u32 vcm_id;
-
-	/* Zero length */
-	test_err_vcm_create(EINVAL, VCM_START, 0);
-	/* Unaligned start or length */
-	test_err_vcm_create(EINVAL, VCM_START + 1, VCM_LEN);
-	test_err_vcm_create(EINVAL, VCM_START + page_size / 2, VCM_LEN);
-	test_err_vcm_create(EINVAL, VCM_START, VCM_LEN + 1);
-	test_err_vcm_create(EINVAL, VCM_START, page_size / 2);
-	/* start + len wraps past 2^64, both ways round */
-	test_err_vcm_create(EINVAL, 0ULL - 2 * page_size, 4 * page_size);
-	test_err_vcm_create(EINVAL, 4 * page_size, 0ULL - 2 * page_size);
-
-	/* The same arguments, fixed, work */
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	test_ioctl_destroy(vcm_id);
-}
-
-TEST_F(vcm, cmd_fail)
-{
-	struct vcm_destroy cmd = { .size = sizeof(cmd), .id = 0 };
-
-	/* Ids are never 0 */
-	test_err_destroy(ENOENT, 0);
-	/* Bad pointer */
-	EXPECT_ERRNO(EFAULT, ioctl(self->fd, VCM_DESTROY, NULL));
-	/* Unknown ioctls */
-	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(VCM_TYPE, VCM_CMD_BASE - 1), &cmd));
-	EXPECT_ERRNO(ENOTTY,
-		     ioctl(self->fd, _IO(VCM_TYPE, VCM_CMD_DMABUF_INFO + 1), &cmd));
-}
-
-/* Every ioctl struct, shorter and longer than its first version */
-TEST_F(vcm, cmd_length)
-{
-	struct vcm_destroy destroy = { .id = 0 };
-	struct vcm_create create = { .start = VCM_START, .len = VCM_LEN };
-	struct vcm_info info = { 0 };
-	struct vcm_associate assoc = { 0 };
-	struct vcm_activate activate = { 0 };
-	struct vcm_phys_alloc phys_alloc = { .len = page_size, .pgsizes = page_size };
-	struct vcm_phys_segments segments = { 0 };
-	struct vcm_reserve reserve = {
-		.flags = VCM_RESERVE_READ | VCM_RESERVE_WRITE,
-		.len = page_size,
-	};
-	struct vcm_back back = { 0 };
-	struct vcm_translate translate = { 0 };
-	struct vcm_cpu_access cpu_access = { 0 };
-	struct vcm_test_cmd test = {
-		.op = VCM_TEST_OP_INSTANCE_INFO,
-		.instance_info = { .index = VCM_MOCK_ARMV7S },
-	};
-	__u32 vcm_id;
-
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	info.vcm_id = vcm_id;
-	reserve.vcm_id = vcm_id;
-
-#define CHECK_SIZE(_req, _cmd) \
-	check_cmd_size(_metadata, self->fd, _req, &(_cmd), sizeof(_cmd))
-
-	CHECK_SIZE(VCM_DESTROY, destroy);
-	CHECK_SIZE(VCM_CREATE, create);
-	CHECK_SIZE(VCM_INFO, info);
-	CHECK_SIZE(VCM_ASSOC, assoc);
-	CHECK_SIZE(VCM_ACTIVATE, activate);
-	CHECK_SIZE(VCM_DEACTIVATE, activate);
-	CHECK_SIZE(VCM_PHYS_ALLOC, phys_alloc);
-	CHECK_SIZE(VCM_PHYS_SEGMENTS, segments);
-	CHECK_SIZE(VCM_RESERVE, reserve);
-	CHECK_SIZE(VCM_BACK, back);
-	CHECK_SIZE(VCM_UNBACK, back);
-	CHECK_SIZE(VCM_TRANSLATE, translate);
-	CHECK_SIZE(VCM_CPU_ACCESS, cpu_access);
-	CHECK_SIZE(VCM_TEST, test);
-#undef CHECK_SIZE
-}
-
-/* Unknown flags: -EOPNOTSUPP, with every other argument valid */
-TEST_F(vcm, unknown_flags)
-{
-	struct vcm_create create = {
-		.size = sizeof(create),
-		.start = VCM_START,
-		.len = VCM_LEN,
-	};
-	struct vcm_test_cmd test = {
-		.size = sizeof(test),
-		.op = VCM_TEST_OP_DEV_CREATE,
-		.dev_create = {
-			.instance = VCM_MOCK_ARMV7S,
-			.flags = VCM_TEST_DEV_NO_IOMMU << 1,
-		},
-	};
-	__u32 vcm_id, dev_id, assoc_id;
-	struct vcm_test_cmd stats;
-	struct vcm_info info;
-	__u64 addr;
-
-	create.flags = 1;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, VCM_CREATE, &create));
-	create.flags = 1U << 31;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, VCM_CREATE, &create));
-
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, VCM_TEST, &test));
-
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	test_cmd_dev_create(VCM_MOCK_ARMV7S, 0, &dev_id);
-	test_err_assoc(EOPNOTSUPP, vcm_id, dev_id, VCM_ASSOC_PASID << 1, 0);
-	test_err_phys_alloc(EOPNOTSUPP, 1U << 31, page_size, page_size, 0);
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     _test_ioctl_reserve(self->fd, vcm_id,
-					 VCM_RESERVE_READ | VCM_RESERVE_WRITE |
-					 (1U << 31),
-					 page_size, 0, &addr, NULL));
-
-	test_ioctl_assoc(vcm_id, dev_id, &assoc_id);
-	memset(&stats, 0, sizeof(stats));
-	stats.size = sizeof(stats);
-	stats.op = VCM_TEST_OP_DOMAIN_STATS;
-	stats.id = assoc_id;
-	stats.domain_stats.flags = VCM_TEST_STATS_RESET << 1;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, VCM_TEST, &stats));
-
-	/* The failed calls created nothing */
-	test_ioctl_vcm_info(vcm_id, &info);
-	EXPECT_EQ(0, info.out_nr_res);
-	EXPECT_EQ(1, info.out_nr_assoc);
-}
-
-/* Non-zero reserved fields: -EINVAL, with every other argument valid */
-TEST_F(vcm, reserved_fields)
-{
-	struct vcm_create create = {
-		.size = sizeof(create),
-		.start = VCM_START,
-		.len = VCM_LEN,
-		.__reserved = 1,
-	};
-	struct vcm_info info = { .size = sizeof(info), .__reserved = 1 };
-	struct vcm_phys_segments segments = { .size = sizeof(segments) };
-	struct vcm_back back = { .size = sizeof(back), .__reserved = 1 };
-	struct vcm_translate translate = {
-		.size = sizeof(translate),
-		.__reserved = 1,
-	};
-	struct vcm_cpu_access cpu_access = {
-		.size = sizeof(cpu_access),
-		.op = VCM_CPU_READ,
-		.__reserved = 1,
-	};
-	struct vcm_test_cmd test = {
-		.size = sizeof(test),
-		.op = VCM_TEST_OP_INSTANCE_INFO,
-		.__reserved = 1,
-	};
-	struct vbuf *b = xmalloc(_metadata, sizeof(*b));
-	__u32 vcm_id, vcm2_id, res2_id;
-	struct tdev dev, dev2;
-	__u8 order, byte;
-	__u64 addr2 = SZ_32M;
-
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_CREATE, &create));
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_TEST, &test));
-
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	tdev_attach(_metadata, self->fd, vcm_id, VCM_MOCK_ARMV7S, 0, &dev);
-
-	info.vcm_id = vcm_id;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_INFO, &info));
-
-	buf_alloc(_metadata, self->fd, vcm_id, 0, 0, page_size, b);
-	segments.phys_id = b->phys_id;
-	segments.nr_blocks = 1;
-	segments.block_orders = (uintptr_t)&order;
-	segments.__reserved = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_PHYS_SEGMENTS, &segments));
-	segments.__reserved = 0;
-	ASSERT_EQ(0, ioctl(self->fd, VCM_PHYS_SEGMENTS, &segments));
-	EXPECT_EQ(1, segments.nr_blocks);
-	EXPECT_EQ(0, order);
-
-	buf_reserve(_metadata, self->fd, vcm_id, b);
-	back.res_id = b->res_id;
-	back.phys_id = b->phys_id;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_BACK, &back));
-	test_ioctl_vcm_info(vcm_id, &info);
-	EXPECT_EQ(0, info.out_nr_backed);
-	test_ioctl_back(b->res_id, b->phys_id);
-
-	/* The same memory backed in a second VCM, so translate is valid */
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm2_id);
-	tdev_attach(_metadata, self->fd, vcm2_id, VCM_MOCK_LPAE_4K, 0, &dev2);
-	test_ioctl_reserve_fixed(vcm2_id, addr2, page_size, &res2_id);
-	test_ioctl_back(res2_id, b->phys_id);
-	translate.src_vcm_id = vcm_id;
-	translate.addr = b->addr;
-	translate.dst_vcm_id = vcm2_id;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_TRANSLATE, &translate));
-	translate.__reserved = 0;
-	ASSERT_EQ(0, ioctl(self->fd, VCM_TRANSLATE, &translate));
-	EXPECT_EQ(addr2, translate.out_addr);
-
-	cpu_access.res_id = b->res_id;
-	cpu_access.len = 1;
-	cpu_access.uptr = (uintptr_t)&byte;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_CPU_ACCESS, &cpu_access));
-
-	/* VCM_UNBACK: __reserved, and phys_id must be 0 */
-	back.phys_id = 0;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_UNBACK, &back));
-	back.__reserved = 0;
-	back.phys_id = b->phys_id;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VCM_UNBACK, &back));
-	test_ioctl_vcm_info(vcm_id, &info);
-	EXPECT_EQ(1, info.out_nr_backed);
-	back.phys_id = 0;
-	ASSERT_EQ(0, ioctl(self->fd, VCM_UNBACK, &back));
-
-	test_ioctl_unback(res2_id);
-	free(b);
-}
-
 /* An id of the wrong object type is -ENOENT, like a stale one */
 TEST_F(vcm, ids_wrong_type)
 {
@@ -686,55 +380,6 @@ TEST_F(vcm, ids_wrong_type)
 					   &order, 1));
 	EXPECT_ERRNO(ENOENT, _test_cmd_fault(self->fd, res_id, 0, false, addr));
 	EXPECT_ERRNO(ENOENT, _test_cmd_dev_remove(self->fd, dev.assoc_id));
-}
-
-/* A destroyed object's id is -ENOENT everywhere */
-TEST_F(vcm, ids_stale)
-{
-	__u32 vcm_id, phys_id, phys2_id, res_id, dev_id, assoc_id;
-	struct vcm_test_cmd stats;
-	__u32 nr = 1;
-	__u64 addr;
-	__u8 order;
-
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	test_cmd_dev_create(VCM_MOCK_ARMV7S, 0, &dev_id);
-
-	test_ioctl_assoc(vcm_id, dev_id, &assoc_id);
-	test_ioctl_destroy(assoc_id);
-	test_err_activate(ENOENT, assoc_id);
-	EXPECT_ERRNO(ENOENT, _test_cmd_domain_stats(self->fd, assoc_id, 0, false,
-						    &stats));
-	test_err_destroy(ENOENT, assoc_id);
-
-	ASSERT_EQ(0, _test_ioctl_phys_alloc(self->fd, 0, page_size, page_size, 0,
-					    &phys2_id, NULL, NULL));
-	ASSERT_EQ(0, _test_ioctl_phys_alloc(self->fd, 0, page_size, page_size, 0,
-					    &phys_id, NULL, NULL));
-	test_ioctl_destroy(phys_id);
-	EXPECT_ERRNO(ENOENT, _test_ioctl_phys_segments(self->fd, phys_id, &nr, &order));
-	test_ioctl_reserve(vcm_id, page_size, 0, &addr, &res_id);
-	test_err_back(ENOENT, res_id, phys_id);
-	test_err_destroy(ENOENT, phys_id);
-
-	test_ioctl_destroy(res_id);
-	test_err_back(ENOENT, res_id, phys2_id);
-	EXPECT_ERRNO(ENOENT, _test_ioctl_cpu_access(self->fd, VCM_CPU_READ, res_id,
-						    0, &order, 1));
-	EXPECT_ERRNO(ENOENT, _test_cmd_check_map(self->fd, res_id, NULL, NULL, NULL));
-	test_err_destroy(ENOENT, res_id);
-
-	/* An unassociated test device can be destroyed */
-	test_ioctl_destroy(dev_id);
-	test_err_assoc(ENOENT, vcm_id, dev_id, 0, 0);
-	EXPECT_ERRNO(ENOENT, _test_cmd_dma(self->fd, dev_id, 0, false, VCM_START,
-					   &order, 1));
-	test_err_destroy(ENOENT, dev_id);
-
-	test_ioctl_destroy(phys2_id);
-	test_ioctl_destroy(vcm_id);
-	test_err_reserve(ENOENT, vcm_id, page_size, 0);
-	test_err_destroy(ENOENT, vcm_id);
 }
 
 /* Ids belong to one open file; closing it releases everything it holds */
@@ -928,24 +573,6 @@ TEST_F(vcm, reserve_errors)
 	test_ioctl_destroy(res_id);
 	test_ioctl_reserve(vcm_id, page_size, 0, &addr, &res_id);
 	EXPECT_EQ(VCM_START, addr);
-}
-
-TEST_F(vcm, phys_alloc_errors)
-{
-	__u32 vcm_id, phys_id;
-
-	test_err_phys_alloc(EINVAL, 0, 0, SZ_4K, 0);
-	test_err_phys_alloc(EINVAL, 0, page_size + page_size / 2, SZ_4K, 0);
-	/* No size the allocator can use */
-	test_err_phys_alloc(EINVAL, 0, page_size, page_size / 2, 0);
-	test_err_phys_alloc(EINVAL, 0, SZ_1G, 1ULL << 40, 0);
-	/* A VCM without domains has no page sizes */
-	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
-	test_err_phys_alloc(EINVAL, 0, page_size, 0, vcm_id);
-
-	ASSERT_EQ(0, _test_ioctl_phys_alloc(self->fd, 0, page_size, page_size, 0,
-					    &phys_id, NULL, NULL));
-	test_ioctl_destroy(phys_id);
 }
 
 TEST_F(vcm, assoc_errors)
@@ -1637,9 +1264,7 @@ FIXTURE_VARIANT_ADD(vcm_mock, vtdss)
 
 FIXTURE_SETUP(vcm_mock)
 {
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	self->fd = vcm_open(_metadata);
 	test_ioctl_vcm_create(VCM_START, VCM_LEN, &self->vcm_id);
 	tdev_attach(_metadata, self->fd, self->vcm_id, variant->instance, 0,
 		    &self->dev);
@@ -1919,22 +1544,6 @@ TEST_F(vcm_mock, faults)
  * domains say what one map wrote. The boot gives each format 2 benchmark
  * instances (vcm.bench_instances=2).
  */
-static int heap_buffer(size_t len)
-{
-	struct dma_heap_allocation_data alloc = {
-		.len = len,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-
-	if (heap == -1)
-		return -1;
-	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
-		alloc.fd = -1;
-	close(heap);
-	return alloc.fd;
-}
-
 TEST_F(vcm, bench_counts)
 {
 	struct vcm_test_cmd c;
@@ -1967,7 +1576,7 @@ TEST_F(vcm, bench_counts)
 	EXPECT_EQ(4, c.bench.out_iotlb_syncs);
 
 	/* The status quo: each device's own DMA API domain */
-	buf = heap_buffer(SZ_1M);
+	buf = heap_alloc(SZ_1M);
 	ASSERT_NE(-1, buf);
 	test_cmd_bench(&c, VCM_BENCH_HEAP, VCM_MOCK_LPAE_4K, 2, 1, 2, buf, SZ_1M, 0);
 	EXPECT_EQ(2, c.bench.out_domains);
@@ -1997,7 +1606,7 @@ TEST_F(vcm, bench_real_iommu)
 	EXPECT_EQ(0, c.bench.out_mock);
 	EXPECT_EQ(0, c.bench.out_ptes);
 
-	buf = heap_buffer(SZ_1M);
+	buf = heap_alloc(SZ_1M);
 	ASSERT_NE(-1, buf);
 	test_cmd_bench(&c, VCM_BENCH_HEAP, VCM_BENCH_EDU, 2, 1, 2, buf, SZ_1M, 0);
 	EXPECT_EQ(2, c.bench.out_domains);
@@ -2007,7 +1616,7 @@ TEST_F(vcm, bench_real_iommu)
 
 TEST_F(vcm, bench_errors)
 {
-	int buf = heap_buffer(SZ_1M);
+	int buf = heap_alloc(SZ_1M);
 
 	ASSERT_NE(-1, buf);
 	test_err_bench(EINVAL, 0, 0, 1, 1, 1, -1, SZ_1M, 0);

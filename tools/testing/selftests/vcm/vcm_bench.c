@@ -12,31 +12,10 @@
  *
  * Not a kselftest: `make bench` runs it in a QEMU guest and reads the CSV.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdbool.h>
+#define _GNU_SOURCE
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <linux/dma-heap.h>
-#include <linux/types.h>
-#include <linux/vcm.h>
-
-#include "../../../../drivers/iommu/vcm/vcm_test.h"
-
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_16M		0x1000000ULL
-#define SZ_64M		0x4000000ULL
-#define SZ_1G		0x40000000ULL
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "vcm_utils.h"
 
 #define SEC_MAIN	0x1
 #define SEC_SCALE	0x2
@@ -88,8 +67,6 @@ static const __u32 reserve_live[] = { 1000, 10000, 100000 };
 
 static struct format formats[NR_FORMATS];
 static int vcm_fd = -1;
-static int heap_fd = -1;
-static int heap_errno;
 static unsigned int nr_failed;
 
 static unsigned int opt_sections;
@@ -155,29 +132,6 @@ static __u32 iterations_for(__u64 size, __u32 devs)
 			 MIN_ITERATIONS, MAX_ITERATIONS);
 }
 
-/* A system dma-heap buffer of @size bytes: its fd, or -errno */
-static int heap_alloc(__u64 size)
-{
-	struct dma_heap_allocation_data alloc = {
-		.len = size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-
-	if (heap_fd < 0)
-		return -heap_errno;
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &alloc))
-		return -errno;
-	return alloc.fd;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* One VCM_TEST_OP_BENCH: a CSV row on success, a FAILED line otherwise */
 static void run(const char *section, int kind, struct format *f, __u32 devs,
 		__u64 size, __u32 live, __u32 iterations)
@@ -203,23 +157,13 @@ static void run(const char *section, int kind, struct format *f, __u32 devs,
 	if (kind == VCM_BENCH_HEAP) {
 		buf_fd = heap_alloc(size);
 		if (buf_fd < 0)
-			err = -buf_fd;
+			err = errno;
 	}
-	t0 = now();
+	t0 = now_seconds();
 	if (!err) {
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.size = sizeof(cmd);
-		cmd.op = VCM_TEST_OP_BENCH;
-		cmd.bench.kind = kind;
-		cmd.bench.instance = f->instance;
-		cmd.bench.nr_devs = devs;
-		cmd.bench.threads = opt_threads;
-		cmd.bench.iterations = iterations;
-		cmd.bench.fd = buf_fd;
-		cmd.bench.size = size;
-		cmd.bench.live = live;
 		f->probed = true;
-		if (ioctl(vcm_fd, VCM_TEST, &cmd))
+		if (_test_cmd_bench(vcm_fd, &cmd, kind, f->instance, devs, opt_threads,
+				    iterations, buf_fd, size, live))
 			err = errno;
 	}
 	if (buf_fd >= 0)
@@ -262,24 +206,19 @@ static void run(const char *section, int kind, struct format *f, __u32 devs,
 	fflush(stdout);
 	fprintf(stderr, "# %s: %.1f us map, %.1f us unmap (%u x %u cycles, %.1f s)\n",
 		what, cmd.bench.out_map_ns / 1e3, cmd.bench.out_unmap_ns / 1e3,
-		opt_threads, iterations, now() - t0);
+		opt_threads, iterations, now_seconds() - t0);
 }
 
 /* The four mock formats by VCM_TEST_OP_INSTANCE_INFO, then the edu devices */
 static void probe_formats(void)
 {
-	struct vcm_test_cmd cmd;
 	int i;
 
 	for (i = 0; i < VCM_MOCK_NR; i++) {
 		struct format *f = &formats[i];
 
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.size = sizeof(cmd);
-		cmd.op = VCM_TEST_OP_INSTANCE_INFO;
-		cmd.instance_info.index = i;
 		f->instance = i;
-		if (ioctl(vcm_fd, VCM_TEST, &cmd)) {
+		if (_test_cmd_instance_info(vcm_fd, i, NULL, &f->pgsizes, f->name)) {
 			snprintf(f->name, sizeof(f->name), "mock%d", i);
 			fprintf(stderr, "# FAILED: instance info %d: %s\n", i,
 				strerror(errno));
@@ -287,10 +226,7 @@ static void probe_formats(void)
 			nr_failed++;
 			continue;
 		}
-		memcpy(f->name, cmd.instance_info.out_name,
-		       sizeof(cmd.instance_info.out_name));
 		f->name[sizeof(f->name) - 1] = '\0';
-		f->pgsizes = cmd.instance_info.out_pgsizes;
 	}
 	strcpy(formats[VCM_MOCK_NR].name, "intel");
 	formats[VCM_MOCK_NR].instance = VCM_BENCH_EDU;
@@ -448,12 +384,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "# FAILED: /dev/vcm: %s\n", strerror(errno));
 		return 1;
 	}
-	heap_fd = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
-	if (heap_fd < 0) {
-		heap_errno = errno;
+	if (access("/dev/dma_heap/system", R_OK))
 		fprintf(stderr, "# /dev/dma_heap/system: %s: the heap runs fail\n",
-			strerror(heap_errno));
-	}
+			strerror(errno));
 
 	probe_formats();
 	for (c = 0; c < (int)ARRAY_SIZE(columns); c++)
@@ -467,8 +400,6 @@ int main(int argc, char **argv)
 	if (opt_sections & SEC_RESERVE)
 		section_reserve();
 
-	if (heap_fd >= 0)
-		close(heap_fd);
 	close(vcm_fd);
 	if (nr_failed)
 		fprintf(stderr, "# %u run(s) failed\n", nr_failed);

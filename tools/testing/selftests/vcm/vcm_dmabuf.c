@@ -30,40 +30,11 @@
 
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
 #include <linux/videodev2.h>
 
 #include "vcm_utils.h"
 
-#define SZ_4K		0x1000ULL
-#define SZ_16K		0x4000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_256K		0x40000ULL
-#define SZ_512K		0x80000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_128M		0x8000000ULL
-#define SZ_512M		0x20000000ULL
-#define SZ_1G		0x40000000ULL
-
-/* A VCM below 2^28, so that both edu devices can be associated with it */
-#define VCM_START	0x1000ULL
-#define VCM_LEN		SZ_128M
-
 #define MASK(bits)	((1ULL << (bits)) - 1)	/* a DMA mask of @bits < 64 */
-#define EDU_CHUNK	SZ_4K
-
-/* Tries for an allocation of 4 KiB blocks that is not one contiguous run */
-#define FRAGMENT_TRIES	8
-
-static unsigned long page_size;
-
-static void __attribute__((constructor)) setup_page_size(void)
-{
-	page_size = sysconf(_SC_PAGESIZE);
-}
 
 static __u64 pte_total(const __u64 *ptes)
 {
@@ -73,71 +44,6 @@ static __u64 pte_total(const __u64 *ptes)
 	for (i = 0; i < VCM_TEST_PGSIZE_SLOTS; i++)
 		sum += ptes[i];
 	return sum;
-}
-
-/* DMA_BUF_IOCTL_SYNC */
-static int dmabuf_sync(int dmabuf_fd, __u64 flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	return ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync);
-}
-
-/*
- * Copies @len bytes at @off of dma-buf @dmabuf_fd (@size bytes) to or from
- * @buf through a short-lived mmap() of it, bracketed by DMA_BUF_IOCTL_SYNC.
- * The mapping is gone on return, so it pins nothing afterwards.
- */
-static int dmabuf_rw(int dmabuf_fd, __u64 size, __u64 off, void *buf, __u64 len,
-		     bool write)
-{
-	__u64 dir = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ;
-	int ret, err;
-	__u8 *map;
-
-	map = mmap(NULL, size, write ? PROT_READ | PROT_WRITE : PROT_READ,
-		   MAP_SHARED, dmabuf_fd, 0);
-	if (map == MAP_FAILED)
-		return -1;
-	ret = dmabuf_sync(dmabuf_fd, DMA_BUF_SYNC_START | dir);
-	if (!ret) {
-		if (write)
-			memcpy(map + off, buf, len);
-		else
-			memcpy(buf, map + off, len);
-		ret = dmabuf_sync(dmabuf_fd, DMA_BUF_SYNC_END | dir);
-	}
-	err = errno;
-	munmap(map, size);
-	errno = err;
-	return ret;
-}
-
-#define dmabuf_read(dmabuf_fd, size, off, buf, len) \
-	ASSERT_EQ(0, dmabuf_rw(dmabuf_fd, size, off, buf, len, false))
-#define dmabuf_write(dmabuf_fd, size, off, buf, len) \
-	ASSERT_EQ(0, dmabuf_rw(dmabuf_fd, size, off, buf, len, true))
-
-/*
- * Leaves @n free pages, no two of them physically adjacent, at the head of
- * this CPU's free list: allocates 2 * @n single pages and frees every other
- * one; the rest stay allocated until /dev/vcm is closed. The next allocation
- * of 4 KiB blocks then most likely takes those pages, so it comes out as
- * many physically contiguous runs rather than one. Likely, not certain: the
- * callers retry.
- */
-static void scatter_free_pages(struct __test_metadata *_metadata, int fd,
-			       unsigned int n)
-{
-	__u32 ids[2 * 64];
-	unsigned int i;
-
-	ASSERT_GE(64, n);
-	for (i = 0; i < 2 * n; i++)
-		ASSERT_EQ(0, _test_ioctl_phys_alloc(fd, 0, page_size, page_size, 0,
-						    &ids[i], NULL, NULL));
-	for (i = 0; i < 2 * n; i += 2)
-		ASSERT_EQ(0, _test_ioctl_destroy(fd, ids[i]));
 }
 
 /*
@@ -167,26 +73,6 @@ static void mock_attach(struct __test_metadata *_metadata, int fd, __u32 vcm_id,
 	ASSERT_EQ(0, _test_ioctl_assoc(fd, vcm_id, *dev_id, 0, 0, assoc_id));
 	ASSERT_EQ(0, _test_ioctl_activate(fd, *assoc_id));
 }
-
-/*
- * Opens both edu devices into @edu and @bits. False if there are none (the
- * test is then skipped); any other failure fails the test.
- */
-static bool edu_open(struct __test_metadata *_metadata, int fd, __u32 *edu,
-		     __u32 *bits)
-{
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (!_test_cmd_edu_open(fd, i, &edu[i], &bits[i]))
-			continue;
-		EXPECT_EQ(ENODEV, errno) TH_LOG("edu %d: %s", i, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-#define EDU_SKIP "no QEMU edu devices bound to the VCM test driver"
 
 /* A VCM [VCM_START, + VCM_LEN) with both edus associated and active */
 static void edu_vcm(struct __test_metadata *_metadata, int fd, const __u32 *edu,
@@ -221,9 +107,7 @@ FIXTURE(vcm_dmabuf)
 
 FIXTURE_SETUP(vcm_dmabuf)
 {
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	self->fd = vcm_open(_metadata);
 }
 
 FIXTURE_TEARDOWN(vcm_dmabuf)
@@ -683,32 +567,20 @@ TEST_F_TIMEOUT(vcm_dmabuf, udmabuf_backs_reservation, 60)
 	static const __u64 offs[] = { 0, SZ_512K, SZ_1M - SZ_4K };
 	static const __u64 zero_offs[] = { SZ_4K, SZ_256K, SZ_1M - 2 * SZ_4K };
 	__u32 edu[2], bits[2], vcm_id, phys_id, res_id, src_id, domains, pages, bad;
-	struct udmabuf_create create = { 0 };
 	__u64 len, addr, src;
 	__u8 *pat, *buf;
-	int memfd, ufd, dev;
+	int memfd, ufd;
 	unsigned int i;
 	void *map;
 
-	dev = open("/dev/udmabuf", O_RDWR);
-	if (dev == -1 && errno == ENOENT)
+	ufd = udmabuf_alloc(SZ_1M, &memfd);
+	if (ufd == -1 && errno == ENOENT)
 		SKIP(return, "no /dev/udmabuf");
-	ASSERT_NE(-1, dev);
+	ASSERT_LE(0, ufd) TH_LOG("udmabuf: %s", strerror(errno));
 	if (!edu_open(_metadata, self->fd, edu, bits))
 		SKIP(return, EDU_SKIP);
 	pat = xmalloc(_metadata, SZ_4K);
 	buf = xmalloc(_metadata, SZ_4K);
-
-	memfd = memfd_create("vcm_dmabuf", MFD_ALLOW_SEALING);
-	ASSERT_NE(-1, memfd);
-	ASSERT_EQ(0, ftruncate(memfd, SZ_1M));
-	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	create.memfd = memfd;
-	create.flags = UDMABUF_FLAGS_CLOEXEC;
-	create.size = SZ_1M;
-	ufd = ioctl(dev, UDMABUF_CREATE, &create);
-	ASSERT_LE(0, ufd) TH_LOG("UDMABUF_CREATE: %s", strerror(errno));
-	EXPECT_EQ(0, close(dev));
 
 	test_ioctl_import(ufd, &phys_id, &len);
 	EXPECT_EQ(SZ_1M, len);
@@ -758,26 +630,19 @@ TEST_F_TIMEOUT(vcm_dmabuf, udmabuf_backs_reservation, 60)
 /* A system-heap buffer backs a reservation a device writes */
 TEST_F(vcm_dmabuf, system_heap_backs_reservation)
 {
-	struct dma_heap_allocation_data alloc = {
-		.len = SZ_1M,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
 	__u32 vcm_id, mock, assoc, phys_id, res_id, domains, pages, bad;
 	__u8 *pat, *buf;
 	__u64 len, addr;
-	int heap;
+	int hfd;
 
-	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	if (heap == -1 && errno == ENOENT)
+	hfd = heap_alloc(SZ_1M);
+	if (hfd == -1 && errno == ENOENT)
 		SKIP(return, "no /dev/dma_heap/system");
-	ASSERT_NE(-1, heap);
+	ASSERT_LE(0, hfd) TH_LOG("system heap: %s", strerror(errno));
 	pat = xmalloc(_metadata, SZ_1M);
 	buf = xmalloc(_metadata, SZ_1M);
-	ASSERT_EQ(0, ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
-		TH_LOG("DMA_HEAP_IOCTL_ALLOC: %s", strerror(errno));
-	EXPECT_EQ(0, close(heap));
 
-	test_ioctl_import(alloc.fd, &phys_id, &len);
+	test_ioctl_import(hfd, &phys_id, &len);
 	EXPECT_EQ(SZ_1M, len);
 	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
 	mock_attach(_metadata, self->fd, vcm_id, VCM_MOCK_LPAE_4K, &mock, &assoc);
@@ -789,12 +654,12 @@ TEST_F(vcm_dmabuf, system_heap_backs_reservation)
 
 	fill_pattern(pat, SZ_1M, 8, 0);
 	test_cmd_dma_write(mock, 0, addr, pat, SZ_1M);
-	dmabuf_read(alloc.fd, SZ_1M, 0, buf, SZ_1M);
+	dmabuf_read(hfd, SZ_1M, 0, buf, SZ_1M);
 	assert_same(_metadata, pat, buf, SZ_1M, "heap buffer after device write");
 
 	test_ioctl_unback(res_id);
 	test_ioctl_destroy(phys_id);
-	EXPECT_EQ(0, close(alloc.fd));
+	EXPECT_EQ(0, close(hfd));
 	free(pat);
 	free(buf);
 }

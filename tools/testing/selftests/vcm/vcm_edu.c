@@ -8,23 +8,16 @@
  *
  * Lines starting "demo:" are the narration `make demo` prints.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vcm_utils.h"
 
-#define SZ_4K		0x1000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_16M		0x1000000ULL
-#define SZ_128M		0x8000000ULL
-#define SZ_512M		0x20000000ULL
-#define VCM_START	0x1000ULL
-#define EDU_CHUNK	SZ_4K
 #define MAX_CHUNKS	64
 #define MAX_BLOCKS	4096
 
@@ -35,14 +28,6 @@ static void fill(void *buf, size_t len, __u64 seed)
 
 	for (i = 0; i < len / 8; i++)
 		p[i] = (seed << 32) ^ (i * 0x9e3779b97f4a7c15ULL);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Is "0x<addr>" in a kernel log line, not followed by more hex digits? */
@@ -67,10 +52,10 @@ static bool line_has_addr(const char *line, __u64 addr)
 static bool kmsg_wait_addr(int kmsg, __u64 addr, int secs, char *found,
 			   size_t flen)
 {
-	double end = now() + secs;
+	double end = now_seconds() + secs;
 	char rec[1024];
 
-	while (now() < end) {
+	while (now_seconds() < end) {
 		ssize_t n = read(kmsg, rec, sizeof(rec) - 1);
 
 		if (n < 0) {
@@ -118,13 +103,9 @@ FIXTURE(edu)
 
 FIXTURE_SETUP(edu)
 {
-	int i;
-
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("/dev/vcm: %s", strerror(errno));
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, _test_cmd_edu_open(self->fd, i, &self->edu[i], &self->bits[i]))
-			TH_LOG("edu %d is not bound to the VCM test driver", i);
+	self->fd = vcm_open(_metadata);
+	ASSERT_TRUE(edu_open(_metadata, self->fd, self->edu, self->bits))
+		TH_LOG(EDU_SKIP);
 }
 
 FIXTURE_TEARDOWN(edu)
@@ -172,7 +153,7 @@ TEST_F(edu, video_frame)
 	__u8 orders[MAX_BLOCKS];
 	struct vcm_info info;
 	char line[256];
-	double t0 = now();
+	double t0 = now_seconds();
 	__u8 *img, *buf;
 	void *map;
 	__u32 domains, pages, bad;
@@ -184,7 +165,7 @@ TEST_F(edu, video_frame)
 	ASSERT_NE(NULL, buf);
 
 	/* 1. One VCM: decoder (edu 0), display (edu 1) and a mock LPAE device. */
-	test_ioctl_vcm_create(VCM_START, SZ_128M, &vcm_id);
+	test_ioctl_vcm_create(VCM_START, VCM_LEN, &vcm_id);
 	test_cmd_dev_create(VCM_MOCK_LPAE_4K, 0, &mock_dev);
 	test_ioctl_assoc(vcm_id, self->edu[0], &assoc[0]);
 	test_ioctl_assoc(vcm_id, self->edu[1], &assoc[1]);
@@ -195,7 +176,7 @@ TEST_F(edu, video_frame)
 	/* Both edus sit behind the one emulated IOMMU: they share its domain. */
 	ASSERT_EQ(2, info.out_nr_domains);
 	TH_LOG("demo: VCM [0x%llx, 0x%llx): 3 devices, %u domains, block sizes 0x%llx",
-	       (unsigned long long)VCM_START, (unsigned long long)(VCM_START + SZ_128M),
+	       (unsigned long long)VCM_START, (unsigned long long)VCM_END,
 	       info.out_nr_domains, (unsigned long long)info.out_pgsizes);
 
 	/* 2. A 16 MiB frame in the largest blocks, 16 MiB aligned, backed. */
@@ -340,7 +321,7 @@ TEST_F(edu, video_frame)
 	ASSERT_EQ(0, memcmp(buf, img, SZ_16M));
 	checks++;
 	TH_LOG("demo: canary: the frame's memory is unchanged (%u DMA checks passed, %.1f s)",
-	       checks, now() - t0);
+	       checks, now_seconds() - t0);
 
 	test_ioctl_unback(frame2_res);
 	test_ioctl_unback(dest_res);

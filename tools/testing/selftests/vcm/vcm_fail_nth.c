@@ -35,24 +35,17 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <linux/udmabuf.h>
-
 #include "vcm_utils.h"
 
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_256K		0x40000ULL
-#define SZ_1M		0x100000ULL
-
 /* A VCM inside the aperture of every mock format (armv7s has 32 bits) */
-#define VCM_START	SZ_1M
-#define VCM_LEN		(64 * SZ_1M)
+#define SWEEP_START	SZ_1M
+#define SWEEP_LEN	(64 * SZ_1M)
 
 /* A 1 MiB, a 64 KiB and a 4 KiB block: three page sizes in one mapping */
 #define ODD_LEN		(SZ_1M + SZ_64K + SZ_4K)
 
 /* Where the reserve sequence keeps reservations with gaps between them */
-#define GAP_BASE	(VCM_START + 8 * SZ_1M)
+#define GAP_BASE	(SWEEP_START + 8 * SZ_1M)
 #define NR_GAP_RES	12
 
 #define NTH_MAX		1000	/* allocation points of one sequence, at most */
@@ -65,7 +58,6 @@
 #define DEBUGFS		"/sys/kernel/debug"
 #define DEBUGFS_MAGIC	0x64626720
 
-static unsigned long page_size;
 static bool have_fault_injection;
 
 /* Allocation points swept, summed over the processes the harness forks */
@@ -77,7 +69,6 @@ static pid_t harness_pid;
 
 static void __attribute__((constructor)) setup_globals(void)
 {
-	page_size = sysconf(_SC_PAGESIZE);
 	harness_pid = getpid();
 	totals = mmap(NULL, sizeof(*totals), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -381,20 +372,6 @@ static int count_objs(struct sweep *self)
 	return count;
 }
 
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *dent;
-	int count = 0;
-
-	if (!dir)
-		return -1;
-	while ((dent = readdir(dir)))
-		count += dent->d_name[0] != '.';
-	closedir(dir);
-	return count;
-}
-
 static void take_snap(struct __test_metadata *_metadata,
 		      struct sweep *self,
 		      const struct fail_seq *seq, struct snap *s)
@@ -403,7 +380,7 @@ static void take_snap(struct __test_metadata *_metadata,
 
 	memset(s, 0, sizeof(*s));
 	s->objs = count_objs(self);
-	s->fds = count_fds();
+	s->fds = nr_open_fds();
 	ASSERT_LE(0, s->fds);
 	if (!seq->has_vcm)
 		return;
@@ -490,9 +467,7 @@ static void iter_begin(struct __test_metadata *_metadata,
 	memset(self->attach_id, 0, sizeof(self->attach_id));
 	memset(self->res_id, 0, sizeof(self->res_id));
 	memset(self->addr, 0, sizeof(self->addr));
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	self->fd = vcm_open(_metadata);
 }
 
 /*
@@ -604,7 +579,7 @@ static void fail_nth_sweep(struct __test_metadata *_metadata,
 static void vcm_new(struct __test_metadata *_metadata,
 		    struct sweep *self)
 {
-	ASSERT_EQ(0, _test_ioctl_vcm_create(self->fd, VCM_START, VCM_LEN,
+	ASSERT_EQ(0, _test_ioctl_vcm_create(self->fd, SWEEP_START, SWEEP_LEN,
 					    &self->vcm_id));
 }
 
@@ -662,24 +637,10 @@ static void two_domains(struct __test_metadata *_metadata,
 static bool udmabuf_new(struct __test_metadata *_metadata,
 			struct sweep *self, __u64 len)
 {
-	struct udmabuf_create create = { 0 };
-	int dev, memfd;
-
-	dev = open("/dev/udmabuf", O_RDWR);
-	if (dev == -1 && errno == ENOENT)
+	self->udmabuf_fd = udmabuf_alloc(len, NULL);
+	if (self->udmabuf_fd == -1 && errno == ENOENT)
 		return false;
-	ASSERT_NE(-1, dev);
-	memfd = memfd_create("vcm_fail_nth", MFD_ALLOW_SEALING);
-	ASSERT_NE(-1, memfd);
-	ASSERT_EQ(0, ftruncate(memfd, len));
-	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	create.memfd = memfd;
-	create.flags = UDMABUF_FLAGS_CLOEXEC;
-	create.size = len;
-	self->udmabuf_fd = ioctl(dev, UDMABUF_CREATE, &create);
-	ASSERT_LE(0, self->udmabuf_fd) TH_LOG("UDMABUF_CREATE: %s", strerror(errno));
-	EXPECT_EQ(0, close(memfd));
-	EXPECT_EQ(0, close(dev));
+	ASSERT_LE(0, self->udmabuf_fd) TH_LOG("udmabuf: %s", strerror(errno));
 	return true;
 }
 
@@ -801,7 +762,7 @@ static void create_prepare(struct __test_metadata *_metadata,
 
 static int create_run(struct sweep *self, unsigned int step)
 {
-	return _test_ioctl_vcm_create(self->fd, VCM_START, VCM_LEN,
+	return _test_ioctl_vcm_create(self->fd, SWEEP_START, SWEEP_LEN,
 				      step ? &self->vcm2_id : &self->vcm_id);
 }
 
@@ -1009,7 +970,7 @@ static int reserve_run(struct sweep *self, unsigned int step)
 					      &self->addr[0], &self->res_id[0]);
 	case 1:
 		return _test_ioctl_reserve_fixed(self->fd, self->vcm_id,
-						 VCM_START + 4 * SZ_1M, SZ_256K,
+						 SWEEP_START + 4 * SZ_1M, SZ_256K,
 						 &self->res_id[1]);
 	case 2:
 		return _test_ioctl_reserve_rw(self->fd, self->vcm_id, SZ_64K, 0,
@@ -1025,8 +986,8 @@ static void reserve_verify(struct __test_metadata *_metadata,
 			   struct sweep *self, __u64 *sig)
 {
 	/* The lowest free ranges: no entry of a failed insert is in the way */
-	EXPECT_EQ(VCM_START, self->addr[0]);
-	EXPECT_EQ(VCM_START + SZ_1M, self->addr[2]);
+	EXPECT_EQ(SWEEP_START, self->addr[0]);
+	EXPECT_EQ(SWEEP_START + SZ_1M, self->addr[2]);
 	sig[0] = self->addr[0];
 	sig[1] = self->addr[2];
 }
@@ -1387,7 +1348,7 @@ static int free_run(struct sweep *self, unsigned int step)
 	case 2:
 		return _test_ioctl_destroy(self->fd, self->vcm_id);
 	case 3:
-		return _test_ioctl_vcm_create(self->fd, VCM_START, VCM_LEN,
+		return _test_ioctl_vcm_create(self->fd, SWEEP_START, SWEEP_LEN,
 					      &self->vcm_id);
 	case 4:
 		return _test_ioctl_reserve_rw(self->fd, self->vcm_id, SZ_64K, 0,
@@ -1405,7 +1366,7 @@ static void free_verify(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, _test_ioctl_vcm_info(self->fd, self->vcm_id, &info));
 	EXPECT_EQ(1, info.out_nr_res);
-	EXPECT_EQ(VCM_START, self->addr[0]);
+	EXPECT_EQ(SWEEP_START, self->addr[0]);
 	sig[0] = info.out_nr_res;
 	sig[1] = self->addr[0];
 	sig[2] = phys_bytes(_metadata, self, 0);
@@ -1473,7 +1434,7 @@ static int close_run(struct sweep *self, unsigned int step)
 		self->fd = open("/dev/vcm", O_RDWR);
 		return self->fd == -1 ? -1 : 0;
 	default:
-		return _test_ioctl_vcm_create(self->fd, VCM_START, VCM_LEN,
+		return _test_ioctl_vcm_create(self->fd, SWEEP_START, SWEEP_LEN,
 					      &self->vcm_id);
 	}
 }

@@ -14,7 +14,7 @@
  * reached; some are stale, of the wrong type or random.
  *
  * Every result must be success or an errno the uapi allows for that ioctl
- * (include/uapi/linux/vcm.h, drivers/iommu/vcm/main.c and test.c); a thread
+ * (drivers/iommu/vcm/vcm_ioctl.h, drivers/iommu/vcm/main.c and test.c); a thread
  * with a file of its own also checks what it can know for certain: VCM_INFO
  * counts its objects, a CPU read returns what a CPU write just wrote, a
  * simulated DMA write through an active association reaches the backing
@@ -39,27 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
-
 #include "vcm_utils.h"
-
-#define SZ_4K		0x1000ULL
-#define SZ_8K		0x2000ULL
-#define SZ_16K		0x4000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_128K		0x20000ULL
-#define SZ_256K		0x40000ULL
-#define SZ_1M		0x100000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_16M		0x1000000ULL
-#define SZ_64M		0x4000000ULL
-#define SZ_256M		0x10000000ULL
-#define SZ_512M		0x20000000ULL
-#define SZ_1G		0x40000000ULL
-#define SZ_2G		0x80000000ULL
-#define SZ_4G		0x100000000ULL
 
 #define DEFAULT_SEED	1
 #define DEFAULT_OPS	20000
@@ -86,14 +66,6 @@
 #define MAX_REPORTS	10		/* failures printed in full */
 #define STOP_FAILS	200		/* failures after which every thread stops */
 #define HANG_SECS	60		/* a call this slow hung, or oopsed */
-
-/* The mock instances' page sizes, as vcm_test.h lists them */
-static const __u64 mock_pgsizes[VCM_MOCK_NR] = {
-	[VCM_MOCK_ARMV7S] = SZ_4K | SZ_64K | SZ_1M | SZ_16M,
-	[VCM_MOCK_LPAE_4K] = SZ_4K | SZ_2M | SZ_1G,
-	[VCM_MOCK_LPAE_64K] = SZ_64K | SZ_512M,
-	[VCM_MOCK_VTDSS] = SZ_4K | SZ_2M | SZ_1G,
-};
 
 enum kind {
 	K_DESTROY,
@@ -157,7 +129,7 @@ static const struct kind_info kinds[K_NR] = {
 		      { ENOENT, EINVAL, EOPNOTSUPP, ENODEV, ERANGE, EEXIST, ENOMEM } },
 	[K_ACTIVATE] = { "VCM_ACTIVATE", false, true,
 			 { ENOENT, EBUSY, ENODEV, EINVAL, ENOMEM, EOPNOTSUPP } },
-	[K_DEACTIVATE] = { "VCM_DEACTIVATE", false, true, { ENOENT, EINVAL, ENODEV } },
+	[K_DEACTIVATE] = { "VCM_DEACTIVATE", false, true, { ENOENT, EINVAL, ENODEV, EBUSY } },
 	[K_PHYS_ALLOC] = { "VCM_PHYS_ALLOC", false, true, { ENOENT, EINVAL, ENOMEM } },
 	[K_PHYS_SEGMENTS] = { "VCM_PHYS_SEGMENTS", false, true,
 			      { ENOENT, EMSGSIZE, EINVAL } },
@@ -393,15 +365,14 @@ static const int table_max[T_NR] = {
 static unsigned long long opt_seed = DEFAULT_SEED;
 static unsigned long opt_ops = DEFAULT_OPS;
 static unsigned int opt_threads = DEFAULT_THREADS;
-static unsigned long page_size;
 
 static struct {
 	int fd;
 	unsigned int gen;
 } shared_file;
 
-static int udmabuf_dev = -1;
-static int heap_dev = -1;
+static bool have_udmabuf;
+static bool have_heap;
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long total_fails;
 static unsigned int reports;
@@ -1916,54 +1887,41 @@ static void op_export(struct thr *t)
 
 static void op_new_udmabuf(struct thr *t)
 {
-	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
 	__u64 size = chance(t, 70) ? SZ_4K : SZ_64K;
-	int memfd, fd, err;
+	int fd, err;
 
-	if (udmabuf_dev < 0) {
+	if (!have_udmabuf) {
 		op_export(t);
 		return;
 	}
 	if (!make_room(t, T_BUF) || !make_budget(t, size))
 		return;
-	memfd = memfd_create("vcm_fuzz", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	if (memfd < 0)
-		return;
-	if (ftruncate(memfd, size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		close(memfd);
-		return;
-	}
-	create.memfd = memfd;
-	create.size = size;
 	begin(t, K_UDMABUF);
-	fd = ioctl(udmabuf_dev, UDMABUF_CREATE, &create);
+	fd = udmabuf_alloc(size, NULL);
 	err = err_of(fd);
 	record(t, K_UDMABUF, err, 0, "size %#llx -> fd %d", size, fd);
-	close(memfd);
 	if (fd >= 0)
 		t->buf[t->n[T_BUF]++] = (struct tbuf){ fd, BUF_UDMABUF, size, 0, 0, 0 };
 }
 
 static void op_new_heap_buf(struct thr *t)
 {
-	struct dma_heap_allocation_data alloc = {
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int err;
+	__u64 len;
+	int fd, err;
 
-	if (heap_dev < 0) {
+	if (!have_heap) {
 		op_export(t);
 		return;
 	}
-	alloc.len = chance(t, 60) ? SZ_4K : chance(t, 50) ? SZ_64K : SZ_1M;
-	if (!make_room(t, T_BUF) || !make_budget(t, alloc.len))
+	len = chance(t, 60) ? SZ_4K : chance(t, 50) ? SZ_64K : SZ_1M;
+	if (!make_room(t, T_BUF) || !make_budget(t, len))
 		return;
 	begin(t, K_HEAP);
-	err = err_of(ioctl(heap_dev, DMA_HEAP_IOCTL_ALLOC, &alloc));
-	record(t, K_HEAP, err, 0, "len %#llx -> fd %u", alloc.len, alloc.fd);
-	if (!err)
-		t->buf[t->n[T_BUF]++] = (struct tbuf){ (int)alloc.fd, BUF_HEAP, alloc.len,
-						      0, 0, 0 };
+	fd = heap_alloc(len);
+	err = err_of(fd);
+	record(t, K_HEAP, err, 0, "len %#llx -> fd %d", len, fd);
+	if (fd >= 0)
+		t->buf[t->n[T_BUF]++] = (struct tbuf){ fd, BUF_HEAP, len, 0, 0, 0 };
 }
 
 static void op_close_buf(struct thr *t)
@@ -2397,31 +2355,6 @@ static void op_instance_info(struct thr *t)
 		     pgsizes, max_pasids);
 }
 
-/* The /dev/vcm ioctls, for the malformed structs */
-static const struct {
-	unsigned long cmd;
-	unsigned int size;
-	const char *name;
-} vcm_cmds[] = {
-	{ VCM_DESTROY, sizeof(struct vcm_destroy), "VCM_DESTROY" },
-	{ VCM_CREATE, sizeof(struct vcm_create), "VCM_CREATE" },
-	{ VCM_INFO, sizeof(struct vcm_info), "VCM_INFO" },
-	{ VCM_ASSOC, sizeof(struct vcm_associate), "VCM_ASSOC" },
-	{ VCM_ACTIVATE, sizeof(struct vcm_activate), "VCM_ACTIVATE" },
-	{ VCM_DEACTIVATE, sizeof(struct vcm_activate), "VCM_DEACTIVATE" },
-	{ VCM_PHYS_ALLOC, sizeof(struct vcm_phys_alloc), "VCM_PHYS_ALLOC" },
-	{ VCM_PHYS_SEGMENTS, sizeof(struct vcm_phys_segments), "VCM_PHYS_SEGMENTS" },
-	{ VCM_RESERVE, sizeof(struct vcm_reserve), "VCM_RESERVE" },
-	{ VCM_BACK, sizeof(struct vcm_back), "VCM_BACK" },
-	{ VCM_UNBACK, sizeof(struct vcm_back), "VCM_UNBACK" },
-	{ VCM_TRANSLATE, sizeof(struct vcm_translate), "VCM_TRANSLATE" },
-	{ VCM_CPU_ACCESS, sizeof(struct vcm_cpu_access), "VCM_CPU_ACCESS" },
-	{ VCM_EXPORT, sizeof(struct vcm_export), "VCM_EXPORT" },
-	{ VCM_IMPORT, sizeof(struct vcm_import), "VCM_IMPORT" },
-	{ VCM_DMABUF_INFO, sizeof(struct vcm_dmabuf_info), "VCM_DMABUF_INFO" },
-	{ VCM_TEST, sizeof(struct vcm_test_cmd), "VCM_TEST" },
-};
-
 /* Sets the __u32 at byte @off of @raw */
 static void put32(unsigned char *raw, size_t off, __u32 val)
 {
@@ -2429,88 +2362,32 @@ static void put32(unsigned char *raw, size_t off, __u32 val)
 }
 
 /*
- * A flag, an op or a reserved field that makes the ioctl fail before it
- * looks at anything else: EOPNOTSUPP for an unknown flag or op, EINVAL for a
- * reserved field. Returns -errno, 0 if the ioctl has no such field.
+ * Of the fields @cmd checks before anything else (vcm_bad_fields[]), the
+ * @i-th modulo their number; NULL if it has none.
  */
-static int poison(struct thr *t, unsigned long cmd, unsigned char *raw)
+static const struct vcm_bad_field *bad_field(unsigned long cmd, __u64 i)
 {
-	bool flag = chance(t, 50);
+	unsigned int k, n = 0;
 
-	switch (cmd) {
-	case VCM_CREATE:
-		if (flag) {
-			put32(raw, offsetof(struct vcm_create, flags), 1U << 31);
-			return -EOPNOTSUPP;
-		}
-		put32(raw, offsetof(struct vcm_create, __reserved), 1);
-		return -EINVAL;
-	case VCM_ASSOC:
-		put32(raw, offsetof(struct vcm_associate, flags), VCM_ASSOC_PASID << 1);
-		return -EOPNOTSUPP;
-	case VCM_PHYS_ALLOC:
-		put32(raw, offsetof(struct vcm_phys_alloc, flags), VCM_PHYS_UNCACHED << 1);
-		return -EOPNOTSUPP;
-	case VCM_PHYS_SEGMENTS:
-		put32(raw, offsetof(struct vcm_phys_segments, __reserved), 1);
-		return -EINVAL;
-	case VCM_RESERVE:
-		put32(raw, offsetof(struct vcm_reserve, flags), VCM_RESERVE_UNCACHED << 1);
-		return -EOPNOTSUPP;
-	case VCM_BACK:
-	case VCM_UNBACK:
-		put32(raw, offsetof(struct vcm_back, __reserved), 1);
-		return -EINVAL;
-	case VCM_TRANSLATE:
-		put32(raw, offsetof(struct vcm_translate, __reserved), 1);
-		return -EINVAL;
-	case VCM_CPU_ACCESS:
-		if (flag) {
-			put32(raw, offsetof(struct vcm_cpu_access, op), 7);
-			return -EOPNOTSUPP;
-		}
-		put32(raw, offsetof(struct vcm_cpu_access, __reserved), 1);
-		return -EINVAL;
-	case VCM_EXPORT:
-		put32(raw, offsetof(struct vcm_export, flags), VCM_EXPORT_MOVABLE << 1);
-		return -EOPNOTSUPP;
-	case VCM_IMPORT:
-		if (flag) {
-			put32(raw, offsetof(struct vcm_import, flags), 1);
-			return -EOPNOTSUPP;
-		}
-		put32(raw, offsetof(struct vcm_import, __reserved), 1);
-		return -EINVAL;
-	case VCM_DMABUF_INFO:
-		put32(raw, flag ? offsetof(struct vcm_dmabuf_info, __reserved) :
-			   offsetof(struct vcm_dmabuf_info, __reserved2), 1);
-		return -EINVAL;
-	case VCM_TEST:
-		if (flag) {
-			put32(raw, offsetof(struct vcm_test_cmd, op), 99);
-			return -EOPNOTSUPP;
-		}
-		put32(raw, offsetof(struct vcm_test_cmd, __reserved), 1);
-		return -EINVAL;
-	default:
-		return 0;
-	}
+	for (k = 0; k < ARRAY_SIZE(vcm_bad_fields); k++)
+		n += vcm_bad_fields[k].req == cmd;
+	if (!n)
+		return NULL;
+	i %= n;
+	for (k = 0; k < ARRAY_SIZE(vcm_bad_fields); k++)
+		if (vcm_bad_fields[k].req == cmd && !i--)
+			break;
+	return &vcm_bad_fields[k];
 }
 
 static void op_malformed(struct thr *t)
 {
-	static const unsigned long bad_cmds[] = {
-		_IO(VCM_TYPE, VCM_CMD_BASE - 1),
-		_IO(VCM_TYPE, VCM_CMD_DMABUF_INFO + 1),
-		_IO(VCM_TYPE, VCM_CMD_TEST + 1),
-		_IOWR(VCM_TYPE, VCM_CMD_CREATE, struct vcm_create),
-		_IO(VCM_TYPE + 1, VCM_CMD_CREATE),
-	};
 	unsigned char raw[1024];
-	unsigned int c = below(t, ARRAY_SIZE(vcm_cmds));
-	unsigned long cmd = vcm_cmds[c].cmd;
-	unsigned int size = vcm_cmds[c].size;
-	const char *name = vcm_cmds[c].name;
+	unsigned int c = below(t, ARRAY_SIZE(vcm_ioctls));
+	unsigned long cmd = vcm_ioctls[c].req;
+	unsigned int size = vcm_ioctls[c].size;
+	const char *name = vcm_ioctls[c].name;
+	const struct vcm_bad_field *f;
 	int want, err;
 
 	memset(raw, 0, sizeof(raw));
@@ -2543,18 +2420,19 @@ static void op_malformed(struct thr *t)
 		record_exact(t, name, err, EFAULT, "%s at a bad address", name);
 		break;
 	case 4:		/* no such ioctl */
-		cmd = bad_cmds[below(t, ARRAY_SIZE(bad_cmds))];
+		cmd = vcm_bad_ioctls[below(t, ARRAY_SIZE(vcm_bad_ioctls))].req;
 		put32(raw, 0, sizeof(struct vcm_create));
 		err = err_of(ioctl(t->fd, cmd, raw));
 		record_exact(t, "an unknown ioctl", err, ENOTTY, "cmd %#lx", cmd);
 		break;
 	default:	/* an unknown flag or op, or a reserved field set */
-		put32(raw, 0, size);
-		want = -poison(t, cmd, raw);
-		if (!want)
+		f = bad_field(cmd, rnd(t));
+		if (!f)
 			break;
+		put32(raw, 0, size);
+		put32(raw, f->off, f->val);
 		err = err_of(ioctl(t->fd, cmd, raw));
-		record_exact(t, name, err, want, "%s poisoned", name);
+		record_exact(t, f->name, err, f->err, "%s", f->name);
 		break;
 	}
 }
@@ -2673,14 +2551,6 @@ static void crash_handler(int sig)
 	raise(sig);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A call of @t did not return. An oops in an ioctl kills only the calling
  * thread, so that is how one shows up here too. Other threads may wait for
@@ -2708,7 +2578,7 @@ static void watch(struct thr *thr, unsigned int n)
 	unsigned int i, running;
 
 	for (i = 0; i < n; i++)
-		seen[i] = now();
+		seen[i] = now_seconds();
 	do {
 		nanosleep(&tick, NULL);
 		running = 0;
@@ -2721,8 +2591,8 @@ static void watch(struct thr *thr, unsigned int n)
 			running++;
 			if (beat != beats[i]) {
 				beats[i] = beat;
-				seen[i] = now();
-			} else if (now() - seen[i] > HANG_SECS) {
+				seen[i] = now_seconds();
+			} else if (now_seconds() - seen[i] > HANG_SECS) {
 				report_hang(t);
 			}
 		}
@@ -2780,9 +2650,7 @@ FIXTURE(vcm_fuzz)
 
 FIXTURE_SETUP(vcm_fuzz)
 {
-	self->fd = open("/dev/vcm", O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	self->fd = vcm_open(_metadata);
 }
 
 FIXTURE_TEARDOWN(vcm_fuzz)
@@ -2797,17 +2665,16 @@ TEST_F_TIMEOUT(vcm_fuzz, ops, 3600)
 	unsigned int nshared, i;
 	unsigned long ops = 0, ioctls = 0;
 	struct thr *thr;
-	double start = now();
+	double start = now_seconds();
 	__u64 x;
 
-	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_msg("vcm_fuzz: seed %llu, %u threads, %lu ops\n", opt_seed, opt_threads,
 		       opt_ops);
-	udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	heap_dev = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	have_udmabuf = !access("/dev/udmabuf", R_OK | W_OK);
+	have_heap = !access("/dev/dma_heap/system", R_OK);
 	ksft_print_msg("vcm_fuzz: udmabuf %s, system heap %s\n",
-		       udmabuf_dev < 0 ? "absent" : "present",
-		       heap_dev < 0 ? "absent" : "present");
+		       have_udmabuf ? "present" : "absent",
+		       have_heap ? "present" : "absent");
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 
@@ -2839,14 +2706,10 @@ TEST_F_TIMEOUT(vcm_fuzz, ops, 3600)
 		ops += thr[i].op;
 		ioctls += thr[i].ioctls;
 	}
-	if (udmabuf_dev >= 0)
-		close(udmabuf_dev);
-	if (heap_dev >= 0)
-		close(heap_dev);
 	final_check();
 
 	print_stats(thr, opt_threads);
-	ksft_print_msg("vcm_fuzz: %lu calls in %.1f s\n", ioctls, now() - start);
+	ksft_print_msg("vcm_fuzz: %lu calls in %.1f s\n", ioctls, now_seconds() - start);
 	ksft_print_msg("vcm_fuzz: %lu ops, %lu failures, seed %llu\n", ops, total_fails,
 		       opt_seed);
 	for (i = 0; i < opt_threads; i++) {

@@ -5,30 +5,87 @@
  * on success and returns the ioctl's result (-1 with errno on failure). The
  * test_*() macros assert success, the test_err_*() macros assert an errno;
  * both use self->fd, like tools/testing/selftests/iommu/iommufd_utils.h.
+ *
+ * Also what the programs would otherwise each carry a copy of: the size
+ * constants, test data and checks, dma-buf sources (udmabuf, system heap),
+ * and the tables of ioctls and of the bad input every ioctl refuses alike.
  */
 #ifndef __SELFTEST_VCM_UTILS_H
 #define __SELFTEST_VCM_UTILS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/types.h>
-#include <linux/vcm.h>
+#include <linux/udmabuf.h>
 
 #include "../kselftest_harness.h"
 #include "../../../../drivers/iommu/vcm/vcm_test.h"
+
+#define SZ_4K		0x1000ULL
+#define SZ_8K		0x2000ULL
+#define SZ_16K		0x4000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_128K		0x20000ULL
+#define SZ_256K		0x40000ULL
+#define SZ_512K		0x80000ULL
+#define SZ_1M		0x100000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_4M		0x400000ULL
+#define SZ_16M		0x1000000ULL
+#define SZ_32M		0x2000000ULL
+#define SZ_64M		0x4000000ULL
+#define SZ_128M		0x8000000ULL
+#define SZ_256M		0x10000000ULL
+#define SZ_512M		0x20000000ULL
+#define SZ_1G		0x40000000ULL
+#define SZ_2G		0x80000000ULL
+#define SZ_4G		0x100000000ULL
+#define SZ_1T		0x10000000000ULL
+
+/*
+ * The address space of the 2010 example: 128 MiB at 0x1000, below 2^28 so
+ * that both edu devices can be associated with it.
+ */
+#define VCM_START	0x1000ULL
+#define VCM_LEN		SZ_128M
+#define VCM_END		(VCM_START + VCM_LEN)
+
+/* The CPU's page size */
+static unsigned long page_size;
+
+static void __attribute__((constructor)) vcm_setup_page_size(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+}
 
 #define EXPECT_ERRNO(expected_errno, cmd)         \
 	({                                        \
 		ASSERT_EQ(-1, cmd);               \
 		EXPECT_EQ(expected_errno, errno); \
 	})
+
+/* /dev/vcm: the VCM test kernel always has it, so its absence is a failure */
+static int vcm_open(struct __test_metadata *_metadata)
+{
+	int fd = open("/dev/vcm", O_RDWR);
+
+	ASSERT_NE(-1, fd)
+		TH_LOG("open /dev/vcm: %s (needs CONFIG_VCM_TEST)", strerror(errno));
+	return fd;
+}
 
 /* ioctl(VCM_DESTROY) */
 static int _test_ioctl_destroy(int fd, __u32 id)
@@ -414,6 +471,14 @@ static int _test_ioctl_dmabuf_info(int fd, int dmabuf_fd,
 		EXPECT_ERRNO(_errno, _test_ioctl_dmabuf_info(self->fd, dmabuf_fd, \
 							     &__info));      \
 	})
+
+/* The page sizes vcm_test.h gives each mock instance */
+static const __u64 mock_pgsizes[VCM_MOCK_NR] = {
+	[VCM_MOCK_ARMV7S] = SZ_4K | SZ_64K | SZ_1M | SZ_16M,
+	[VCM_MOCK_LPAE_4K] = SZ_4K | SZ_2M | SZ_1G,
+	[VCM_MOCK_LPAE_64K] = SZ_64K | SZ_512M,
+	[VCM_MOCK_VTDSS] = SZ_4K | SZ_2M | SZ_1G,
+};
 
 /* VCM_TEST_OP_INSTANCE_INFO; @name receives 16 bytes; outs may be NULL */
 static int _test_cmd_instance_info(int fd, __u32 index, __u32 *max_pasids,
@@ -804,5 +869,347 @@ static int _test_cmd_edu_copy(int fd, __u32 dev_id, __u64 src, __u64 dst,
 
 #define test_cmd_edu_copy(dev_id, src, dst, len) \
 	ASSERT_EQ(0, _test_cmd_edu_copy(self->fd, dev_id, src, dst, len))
+
+/* The edu device's DMA buffer: the most one VCM_TEST_OP_EDU_COPY moves */
+#define EDU_CHUNK	SZ_4K
+
+#define EDU_SKIP "no QEMU edu devices bound to the VCM test driver"
+
+/*
+ * Opens both edu devices into @edu and @bits. False if there are none;
+ * any other failure fails the test.
+ */
+static bool edu_open(struct __test_metadata *_metadata, int fd, __u32 *edu,
+		     __u32 *bits)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!_test_cmd_edu_open(fd, i, &edu[i], &bits[i]))
+			continue;
+		EXPECT_EQ(ENODEV, errno) TH_LOG("edu %d: %s", i, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* VCM_TEST_OP_WINDOW: sleep @delay_us in race window @window from now on */
+static int _test_cmd_window(int fd, __u32 window, __u32 delay_us)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_WINDOW,
+		.window = { .window = window, .delay_us = delay_us },
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+#define test_cmd_window(window, delay_us) \
+	ASSERT_EQ(0, _test_cmd_window(self->fd, window, delay_us))
+
+/* VCM_TEST_OP_FENCE_ADD: an unsignalled fence on dma-buf @dmabuf_fd */
+static int _test_cmd_fence_add(int fd, int dmabuf_fd, bool write, __u32 *fence_id)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_FENCE_ADD,
+		.fence_add = { .fd = dmabuf_fd, .write = write },
+	};
+	int ret = ioctl(fd, VCM_TEST, &cmd);
+
+	if (!ret && fence_id)
+		*fence_id = cmd.fence_add.out_fence_id;
+	return ret;
+}
+
+/* VCM_TEST_OP_FENCE_SIGNAL of fence object @fence_id */
+static int _test_cmd_fence_signal(int fd, __u32 fence_id)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_FENCE_SIGNAL,
+		.id = fence_id,
+	};
+
+	return ioctl(fd, VCM_TEST, &cmd);
+}
+
+/* VCM_TEST_OP_DMABUF_CREATE: a @size-byte dma-buf whose table maps @table_len */
+static int _test_cmd_dmabuf_create(int fd, __u64 size, __u64 table_len,
+				   int *dmabuf_fd)
+{
+	struct vcm_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VCM_TEST_OP_DMABUF_CREATE,
+		.dmabuf_create = { .size = size, .table_len = table_len },
+	};
+	int ret = ioctl(fd, VCM_TEST, &cmd);
+
+	if (!ret)
+		*dmabuf_fd = cmd.dmabuf_create.out_fd;
+	return ret;
+}
+
+/*
+ * Leaves @n free pages, no two of them physically adjacent, at the head of
+ * this CPU's free list: allocates 2 * @n single pages and frees every other
+ * one; the rest stay allocated until @fd is closed. The next allocation of
+ * 4 KiB blocks then most likely takes those pages, so it comes out as many
+ * physically contiguous runs rather than one. Likely, not certain: the
+ * callers retry.
+ */
+static void scatter_free_pages(struct __test_metadata *_metadata, int fd,
+			       unsigned int n)
+{
+	__u32 ids[2 * 64];
+	unsigned int i;
+
+	ASSERT_GE(64, n);
+	for (i = 0; i < 2 * n; i++)
+		ASSERT_EQ(0, _test_ioctl_phys_alloc(fd, 0, SZ_4K, SZ_4K, 0,
+						    &ids[i], NULL, NULL));
+	for (i = 0; i < 2 * n; i += 2)
+		ASSERT_EQ(0, _test_ioctl_destroy(fd, ids[i]));
+}
+
+/* Tries for an allocation of 4 KiB blocks that is not one contiguous run */
+#define FRAGMENT_TRIES	8
+
+/*
+ * A udmabuf of @len bytes of a new memfd: its fd, or -1 with errno (ENOENT
+ * if there is no /dev/udmabuf). *@memfd gets the memfd, or pass NULL to
+ * have it closed. Both are close-on-exec.
+ */
+static int udmabuf_alloc(__u64 len, int *memfd)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int dev, mfd, ufd, err;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev == -1)
+		return -1;
+	mfd = memfd_create("vcm-selftest", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (mfd == -1 || ftruncate(mfd, len) ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		err = errno;
+		close(dev);
+		if (mfd != -1)
+			close(mfd);
+		errno = err;
+		return -1;
+	}
+	create.memfd = mfd;
+	create.size = len;
+	ufd = ioctl(dev, UDMABUF_CREATE, &create);
+	err = errno;
+	close(dev);
+	if (ufd == -1 || !memfd)
+		close(mfd);
+	else
+		*memfd = mfd;
+	errno = err;
+	return ufd;
+}
+
+/*
+ * A buffer of @len bytes from the system dma-heap: its dma-buf fd, or -1
+ * with errno (ENOENT if there is no /dev/dma_heap/system).
+ */
+static int heap_alloc(__u64 len)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap, ret, err;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap == -1)
+		return -1;
+	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc);
+	err = errno;
+	close(heap);
+	errno = err;
+	return ret ? -1 : (int)alloc.fd;
+}
+
+static int dmabuf_sync(int dmabuf_fd, __u64 flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+/*
+ * Copies @len bytes at @off of dma-buf @dmabuf_fd (@size bytes) to or from
+ * @buf through a short-lived mmap() of it, bracketed by DMA_BUF_IOCTL_SYNC.
+ * The mapping is gone on return, so it pins nothing afterwards.
+ */
+static int dmabuf_rw(int dmabuf_fd, __u64 size, __u64 off, void *buf, __u64 len,
+		     bool write)
+{
+	__u64 dir = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ;
+	int ret, err;
+	__u8 *map;
+
+	map = mmap(NULL, size, write ? PROT_READ | PROT_WRITE : PROT_READ,
+		   MAP_SHARED, dmabuf_fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	ret = dmabuf_sync(dmabuf_fd, DMA_BUF_SYNC_START | dir);
+	if (!ret) {
+		if (write)
+			memcpy(map + off, buf, len);
+		else
+			memcpy(buf, map + off, len);
+		ret = dmabuf_sync(dmabuf_fd, DMA_BUF_SYNC_END | dir);
+	}
+	err = errno;
+	munmap(map, size);
+	errno = err;
+	return ret;
+}
+
+#define dmabuf_read(dmabuf_fd, size, off, buf, len) \
+	ASSERT_EQ(0, dmabuf_rw(dmabuf_fd, size, off, buf, len, false))
+#define dmabuf_write(dmabuf_fd, size, off, buf, len) \
+	ASSERT_EQ(0, dmabuf_rw(dmabuf_fd, size, off, buf, len, true))
+
+/* The file descriptors this process has open, or -1 with errno */
+static int nr_open_fds(void)
+{
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n - 1;	/* not the directory's own */
+}
+
+/* CLOCK_MONOTONIC, in seconds */
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Every ioctl of /dev/vcm and the size of its struct, each still its first
+ * version: vcm_hostile and vcm_fuzz give each of them structs that are too
+ * short, too long or not there.
+ */
+struct vcm_ioctl {
+	unsigned long req;
+	__u32 size;
+	const char *name;
+};
+
+#define VCM_IOCTL(_req, _struct)	{ _req, sizeof(_struct), #_req }
+
+static const struct vcm_ioctl vcm_ioctls[] = {
+	VCM_IOCTL(VCM_DESTROY, struct vcm_destroy),
+	VCM_IOCTL(VCM_CREATE, struct vcm_create),
+	VCM_IOCTL(VCM_INFO, struct vcm_info),
+	VCM_IOCTL(VCM_ASSOC, struct vcm_associate),
+	VCM_IOCTL(VCM_ACTIVATE, struct vcm_activate),
+	VCM_IOCTL(VCM_DEACTIVATE, struct vcm_activate),
+	VCM_IOCTL(VCM_PHYS_ALLOC, struct vcm_phys_alloc),
+	VCM_IOCTL(VCM_PHYS_SEGMENTS, struct vcm_phys_segments),
+	VCM_IOCTL(VCM_RESERVE, struct vcm_reserve),
+	VCM_IOCTL(VCM_BACK, struct vcm_back),
+	VCM_IOCTL(VCM_UNBACK, struct vcm_back),
+	VCM_IOCTL(VCM_TRANSLATE, struct vcm_translate),
+	VCM_IOCTL(VCM_CPU_ACCESS, struct vcm_cpu_access),
+	VCM_IOCTL(VCM_EXPORT, struct vcm_export),
+	VCM_IOCTL(VCM_IMPORT, struct vcm_import),
+	VCM_IOCTL(VCM_DMABUF_INFO, struct vcm_dmabuf_info),
+	VCM_IOCTL(VCM_TEST, struct vcm_test_cmd),
+};
+
+/*
+ * A __u32 field an ioctl checks before anything else, set to a value it
+ * refuses: an unknown flag or op is -EOPNOTSUPP, a reserved field that is not
+ * zero -EINVAL. vcm_hostile sets it in a call that would otherwise succeed,
+ * vcm_fuzz in a struct of zeroes: either way the ioctl must fail with @err.
+ */
+struct vcm_bad_field {
+	const char *name;
+	unsigned long req;
+	__u32 off;
+	__u32 val;
+	int err;
+};
+
+#define VCM_BAD_FIELD(_req, _struct, _field, _val, _err, _what) \
+	{ #_req ": " _what, _req, offsetof(_struct, _field), _val, _err }
+
+static const struct vcm_bad_field vcm_bad_fields[] = {
+	VCM_BAD_FIELD(VCM_CREATE, struct vcm_create, flags, 1, EOPNOTSUPP, "flags 1"),
+	VCM_BAD_FIELD(VCM_CREATE, struct vcm_create, flags, 1U << 31, EOPNOTSUPP,
+		      "flags bit 31"),
+	VCM_BAD_FIELD(VCM_CREATE, struct vcm_create, __reserved, 1, EINVAL, "__reserved 1"),
+	VCM_BAD_FIELD(VCM_ASSOC, struct vcm_associate, flags, VCM_ASSOC_PASID << 1,
+		      EOPNOTSUPP, "flags 2"),
+	VCM_BAD_FIELD(VCM_ASSOC, struct vcm_associate, flags, 1U << 31, EOPNOTSUPP,
+		      "flags bit 31"),
+	VCM_BAD_FIELD(VCM_PHYS_ALLOC, struct vcm_phys_alloc, flags, VCM_PHYS_UNCACHED << 1,
+		      EOPNOTSUPP, "flags 1 << 3"),
+	VCM_BAD_FIELD(VCM_PHYS_ALLOC, struct vcm_phys_alloc, flags, 1U << 31, EOPNOTSUPP,
+		      "flags bit 31"),
+	VCM_BAD_FIELD(VCM_PHYS_SEGMENTS, struct vcm_phys_segments, __reserved, 1, EINVAL,
+		      "__reserved 1"),
+	VCM_BAD_FIELD(VCM_RESERVE, struct vcm_reserve, flags,
+		      VCM_RESERVE_READ | VCM_RESERVE_WRITE | VCM_RESERVE_UNCACHED << 1,
+		      EOPNOTSUPP, "flags 1 << 6"),
+	VCM_BAD_FIELD(VCM_RESERVE, struct vcm_reserve, flags,
+		      VCM_RESERVE_READ | VCM_RESERVE_WRITE | 1U << 31, EOPNOTSUPP,
+		      "flags bit 31"),
+	VCM_BAD_FIELD(VCM_BACK, struct vcm_back, __reserved, 1, EINVAL, "__reserved 1"),
+	VCM_BAD_FIELD(VCM_UNBACK, struct vcm_back, __reserved, 1, EINVAL, "__reserved 1"),
+	VCM_BAD_FIELD(VCM_TRANSLATE, struct vcm_translate, __reserved, 1, EINVAL,
+		      "__reserved 1"),
+	VCM_BAD_FIELD(VCM_CPU_ACCESS, struct vcm_cpu_access, op, 2, EOPNOTSUPP, "op 2"),
+	VCM_BAD_FIELD(VCM_CPU_ACCESS, struct vcm_cpu_access, op, ~0U, EOPNOTSUPP,
+		      "op 0xffffffff"),
+	VCM_BAD_FIELD(VCM_CPU_ACCESS, struct vcm_cpu_access, __reserved, 1, EINVAL,
+		      "__reserved 1"),
+	VCM_BAD_FIELD(VCM_EXPORT, struct vcm_export, flags, VCM_EXPORT_MOVABLE << 1,
+		      EOPNOTSUPP, "flags 2"),
+	VCM_BAD_FIELD(VCM_EXPORT, struct vcm_export, flags, 1U << 31, EOPNOTSUPP,
+		      "flags bit 31"),
+	VCM_BAD_FIELD(VCM_IMPORT, struct vcm_import, flags, 1, EOPNOTSUPP, "flags 1"),
+	VCM_BAD_FIELD(VCM_IMPORT, struct vcm_import, __reserved, 1, EINVAL, "__reserved 1"),
+	VCM_BAD_FIELD(VCM_DMABUF_INFO, struct vcm_dmabuf_info, __reserved, 1, EINVAL,
+		      "__reserved 1"),
+	VCM_BAD_FIELD(VCM_DMABUF_INFO, struct vcm_dmabuf_info, __reserved2, 1, EINVAL,
+		      "__reserved2 1"),
+	VCM_BAD_FIELD(VCM_TEST, struct vcm_test_cmd, __reserved, 1, EINVAL, "__reserved 1"),
+	VCM_BAD_FIELD(VCM_TEST, struct vcm_test_cmd, op, 0, EOPNOTSUPP, "op 0"),
+	VCM_BAD_FIELD(VCM_TEST, struct vcm_test_cmd, op, ~0U, EOPNOTSUPP, "op 0xffffffff"),
+};
+
+/* Ioctl numbers /dev/vcm does not have: -ENOTTY, whatever the struct */
+static const struct {
+	unsigned long req;
+	const char *name;
+} vcm_bad_ioctls[] = {
+	{ _IO(VCM_TYPE, VCM_CMD_BASE - 1), "ioctl: number below VCM_CMD_BASE" },
+	{ _IO(VCM_TYPE, VCM_CMD_DMABUF_INFO + 1), "ioctl: number after VCM_DMABUF_INFO" },
+	{ _IO(VCM_TYPE, VCM_CMD_TEST - 1), "ioctl: number before VCM_TEST" },
+	{ _IO(VCM_TYPE, VCM_CMD_TEST + 1), "ioctl: number after VCM_TEST" },
+	{ _IOWR(VCM_TYPE, VCM_CMD_CREATE, struct vcm_create),
+	  "ioctl: VCM_CREATE's number as _IOWR" },
+	{ _IOWR(VCM_TYPE, VCM_CMD_INFO, struct vcm_info), "ioctl: VCM_INFO's number as _IOWR" },
+	{ _IO(VCM_TYPE + 1, VCM_CMD_CREATE), "ioctl: VCM_CREATE's number, another type" },
+	{ _IO(VCM_TYPE + 1, VCM_CMD_INFO), "ioctl: VCM_INFO's number, another type" },
+};
 
 #endif /* __SELFTEST_VCM_UTILS_H */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * /dev/vcm: Virtual Contiguous Memory, one device address space mirrored into
- * one IOMMU domain per IOMMU instance.
+ * /dev/vcm: the interface the VCM selftests drive, built only with
+ * CONFIG_VCM_TEST. Not a stable ABI and not exported to userspace headers:
+ * tools/testing/selftests/vcm/ includes this file directly, as the iommufd
+ * selftests include iommufd_test.h. The VCM API itself is the in-kernel one
+ * of include/linux/vcm.h.
  *
  * Every ioctl struct starts with a __u32 @size that userspace sets to
  * sizeof(struct). The kernel accepts any size from the first version of the
@@ -11,7 +14,7 @@
  *
  * Objects are named by ids, unique inside one open file; an id of the wrong
  * object type gives -ENOENT, like a stale one. Closing the file releases every
- * object it holds.
+ * object it holds; what a dma-buf export still uses lives on with it.
  *
  * mmap() of the file at offset res_id * page size maps a backed reservation
  * for the CPU, with its allocation's cache attribute: shared mappings only, at
@@ -22,8 +25,8 @@
  * physical allocation that can back reservations, and VCM_DMABUF_INFO reports
  * what the devices attached to a dma-buf can reach.
  */
-#ifndef _UAPI_LINUX_VCM_H
-#define _UAPI_LINUX_VCM_H
+#ifndef _VCM_IOCTL_H
+#define _VCM_IOCTL_H
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
@@ -169,8 +172,11 @@ struct vcm_associate {
  *
  * Activate takes DMA ownership of the device and attaches it (or its PASID)
  * to the VCM's domain; -EBUSY if already active. Deactivate restores the
- * device's default domain; -EINVAL if not active. Both fail with -ENODEV once
- * the device went away (the association can then only be destroyed).
+ * device's default domain; -EINVAL if not active. Importers of the VCM's
+ * exports that map its address through the device are told to map again
+ * first; -EBUSY while one (a static importer) still does. Both fail with
+ * -ENODEV once the device went away (the association can then only be
+ * destroyed).
  */
 struct vcm_activate {
 	__u32 size;
@@ -423,8 +429,9 @@ enum vcm_export_flags {
  * Until the dma-buf is released, VCM_UNBACK and VCM_DESTROY of the
  * reservation fail with -EBUSY, and so does mmap() of it through this file
  * (map the dma-buf instead). Closing this file first does not end the
- * dma-buf: the reservation, its memory and its VCM live on (without the
- * associations) until it is released.
+ * dma-buf: the reservation, its memory and its VCM live on until it is
+ * released, and so do the associations through which importers still use
+ * the VCM address, until they unmap.
  * -EINVAL for a reservation backed by an imported dma-buf, or MOVABLE for a
  * backed one.
  */
@@ -458,7 +465,8 @@ struct vcm_export {
  * -ENODEV. Its memory is reached through the dma-buf, not this file: mmap()
  * and VCM_CPU_ACCESS of a reservation it backs fail with -EOPNOTSUPP.
  *
- * -EBADF for a bad fd, -EINVAL for memory that is not whole pages of RAM.
+ * -EBADF for a bad fd, -EINVAL for memory that is not whole pages of RAM or
+ * a table that does not cover exactly the dma-buf's size.
  */
 struct vcm_import {
 	__u32 size;
