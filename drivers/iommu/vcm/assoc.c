@@ -30,6 +30,10 @@ static const char vcm_dma_owner[] = "vcm";
  * association is usable once this returns; vcm_activate() attaches it. The
  * caller holds the one reference; vcm_deassoc() or vcm_assoc_put() drops it.
  *
+ * Context: the caller keeps @dev bound to its driver meanwhile (it calls this
+ * from its probe, or under device_lock()), so that the driver's remove, which
+ * calls vcm_device_removed(), comes after.
+ *
  * Return: the association, or ERR_PTR: -ENODEV (no IOMMU, or no driver
  * bound), -EOPNOTSUPP (no PASID support), -EINVAL (PASID out of range),
  * -ERANGE (the VCM lies beyond the device's DMA mask or the domain's
@@ -133,11 +137,15 @@ static void vcm_detach(struct vcm_assoc *assoc)
 	assoc->active = false;
 }
 
-static void vcm_assoc_release(struct vcm_assoc *assoc)
+/*
+ * The last reference is gone and vcm->lock is held: no look-up can find
+ * @assoc any more once it is unlinked. Then vcm_assoc_free() it, unlocked.
+ */
+static void vcm_assoc_unlink(struct vcm_assoc *assoc)
 {
 	struct vcm *vcm = assoc->vcm;
 
-	mutex_lock(&vcm->lock);
+	lockdep_assert_held(&vcm->lock);
 	WARN_ON(!list_empty(&assoc->maps));
 	if (assoc->active)
 		vcm_detach(assoc);
@@ -145,9 +153,12 @@ static void vcm_assoc_release(struct vcm_assoc *assoc)
 		vcm_domain_put(assoc->vd);
 	list_del(&assoc->node);
 	vcm->nr_assoc--;
-	mutex_unlock(&vcm->lock);
+}
+
+static void vcm_assoc_free(struct vcm_assoc *assoc)
+{
 	put_device(assoc->dev);
-	vcm_put(vcm);
+	vcm_put(assoc->vcm);
 	kfree(assoc);
 }
 
@@ -165,8 +176,14 @@ static struct vcm_assoc *vcm_assoc_get(struct vcm_assoc *assoc)
  */
 void __vcm_assoc_put(struct vcm_assoc *assoc)
 {
-	if (refcount_dec_and_test(&assoc->users))
-		vcm_assoc_release(assoc);
+	struct vcm *vcm = assoc->vcm;
+
+	/* The last one unlinks it under the lock its look-ups hold */
+	if (!refcount_dec_and_mutex_lock(&assoc->users, &vcm->lock))
+		return;
+	vcm_assoc_unlink(assoc);
+	mutex_unlock(&vcm->lock);
+	vcm_assoc_free(assoc);
 }
 
 /**
@@ -181,7 +198,7 @@ void __vcm_assoc_put(struct vcm_assoc *assoc)
 void vcm_assoc_put(struct vcm_assoc *assoc)
 {
 	/* While this reference holds it: ask importer mappings to go */
-	vcm_export_unmap_assoc(assoc);
+	vcm_export_invalidate(assoc->vcm, &assoc->maps, NULL);
 	__vcm_assoc_put(assoc);
 }
 
@@ -194,14 +211,15 @@ void vcm_assoc_put(struct vcm_assoc *assoc)
 int vcm_deassoc(struct vcm_assoc *assoc)
 {
 	struct vcm *vcm = assoc->vcm;
-	bool busy;
 
 	mutex_lock(&vcm->lock);
-	busy = assoc->active || refcount_read(&assoc->users) != 1;
-	mutex_unlock(&vcm->lock);
-	if (busy || !refcount_dec_if_one(&assoc->users))
+	if (assoc->active || !refcount_dec_if_one(&assoc->users)) {
+		mutex_unlock(&vcm->lock);
 		return -EBUSY;
-	vcm_assoc_release(assoc);
+	}
+	vcm_assoc_unlink(assoc);
+	mutex_unlock(&vcm->lock);
+	vcm_assoc_free(assoc);
 	return 0;
 }
 
@@ -214,21 +232,34 @@ int vcm_deassoc(struct vcm_assoc *assoc)
  * device that cannot attach to its instance's shared domain (-EINVAL, as
  * iommufd treats it) gets a domain of its own, with every mapping replayed.
  *
- * Return: 0, or -EBUSY (already active, or the device is in use), -ENODEV (the
+ * Importers of the VCM's exports that hold a DMA-API mapping for the device
+ * are told to map again first: once the RID is attached, the device's DMA
+ * goes through the VCM's domain, where their addresses mean nothing. While
+ * one (a static importer) still holds one, the RID is not attached.
+ *
+ * Return: 0, or -EBUSY (already active, the device is in use, or an importer
+ * holds a DMA-API mapping of an export of the VCM for it), -ENODEV (the
  * device went away), or the IOMMU core's error.
  */
 int vcm_activate(struct vcm_assoc *assoc)
 {
 	struct vcm *vcm = assoc->vcm;
+	bool rid = assoc->pasid == IOMMU_NO_PASID;
 	struct vcm_domain *vd;
 	int ret;
 
+	if (rid)
+		vcm_export_invalidate(vcm, &vcm->api_maps, assoc->dev);
 	mutex_lock(&vcm->lock);
 	if (assoc->dead) {
 		ret = -ENODEV;
 		goto out;
 	}
 	if (assoc->active) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (rid && vcm_export_dev_mapped(vcm, assoc->dev)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -268,7 +299,7 @@ int vcm_deactivate(struct vcm_assoc *assoc)
 	struct vcm *vcm = assoc->vcm;
 	int ret = 0;
 
-	vcm_export_unmap_assoc(assoc);
+	vcm_export_invalidate(vcm, &assoc->maps, NULL);
 	mutex_lock(&vcm->lock);
 	if (!assoc->active)
 		ret = assoc->dead ? -ENODEV : -EINVAL;
@@ -301,7 +332,8 @@ bool vcm_is_active(struct vcm_assoc *assoc)
  * @assoc: the association
  *
  * The domain stays allocated, and a mirror of the VCM, until
- * vcm_assoc_put_domain(), even if the device goes away meanwhile.
+ * vcm_assoc_put_domain(), even if the device goes away meanwhile; so does
+ * the VCM. The caller keeps @assoc until then.
  *
  * Return: the domain, or NULL once its device went away.
  */
@@ -313,6 +345,7 @@ struct iommu_domain *vcm_assoc_get_domain(struct vcm_assoc *assoc)
 	if (assoc->vd) {
 		assoc->vd->users++;
 		domain = assoc->vd->domain;
+		vcm_get(assoc->vcm);
 	}
 	mutex_unlock(&assoc->vcm->lock);
 	return domain;
@@ -336,6 +369,7 @@ void vcm_assoc_put_domain(struct vcm_assoc *assoc, struct iommu_domain *domain)
 		}
 	}
 	mutex_unlock(&vcm->lock);
+	vcm_put(vcm);
 }
 
 /* The active RID association of @dev in @vcm, or NULL; vcm->lock held */
@@ -370,29 +404,14 @@ struct vcm_assoc *vcm_assoc_get_active(struct vcm *vcm, struct device *dev)
 }
 
 /**
- * vcm_dev_is_active() - whether a device's RID DMA goes through a VCM
- * @vcm: the VCM
- * @dev: the device
- *
- * Return: true if @dev's RID is associated with @vcm and active.
- */
-bool vcm_dev_is_active(struct vcm *vcm, struct device *dev)
-{
-	bool active;
-
-	mutex_lock(&vcm->lock);
-	active = vcm_assoc_find_active(vcm, dev);
-	mutex_unlock(&vcm->lock);
-	return active;
-}
-
-/**
  * vcm_device_removed() - a device is going away
  * @dev: the device
  *
  * For a driver whose device is removed while associated: detaches it from
  * every VCM and drops the domains only it used. Its associations stay, dead,
  * until their owner ends them; every other call on them fails with -ENODEV.
+ * The driver detaches its dma-buf importers first: a mapping of a VCM address
+ * an importer of it still holds is stale from here.
  */
 void vcm_device_removed(struct device *dev)
 {

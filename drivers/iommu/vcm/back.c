@@ -123,30 +123,37 @@ int vcm_unback(struct vcm_res *res)
 	struct vcm_phys *phys;
 	int ret = 0;
 
-again:
-	/* Imported memory's lock goes first: look at the backing, then check */
-	phys = READ_ONCE(res->phys);
-	resv = phys && phys->attach ? phys->attach->dmabuf->resv : NULL;
-	if (resv)
-		dma_resv_lock(resv, NULL);
 	mutex_lock(&vcm->lock);
-	if (res->phys != phys) {
-		mutex_unlock(&vcm->lock);
-		if (resv)
-			dma_resv_unlock(resv);
-		goto again;
-	}
+	phys = res->phys;
 	if (res->export || res->vmaps || res->mmaps)
 		ret = -EBUSY;
 	else if (!phys)
 		ret = -EINVAL;
+	else if (phys->attach)
+		vcm_phys_get(phys);	/* held while its dma-buf's lock is taken */
 	else
 		__vcm_unback(res);
 	mutex_unlock(&vcm->lock);
-	if (resv)
-		dma_resv_unlock(resv);
-	if (!ret)
+	if (ret)
+		return ret;
+	if (!phys->attach) {
 		vcm_phys_put(phys);
+		return 0;
+	}
+
+	/* Imported memory: its dma-buf's lock goes first, then check again */
+	resv = phys->attach->dmabuf->resv;
+	dma_resv_lock(resv, NULL);
+	mutex_lock(&vcm->lock);
+	if (res->phys != phys)
+		ret = -EINVAL;	/* unbacked meanwhile */
+	else
+		__vcm_unback(res);
+	mutex_unlock(&vcm->lock);
+	dma_resv_unlock(resv);
+	if (!ret)
+		vcm_phys_put(phys);	/* the reservation's reference */
+	vcm_phys_put(phys);
 	return ret;
 }
 
@@ -187,7 +194,7 @@ static int vcm_phys_copy(struct vcm_phys *to, struct vcm_phys *from)
  *
  * Return: 0, or -EBUSY (a kernel or user view of it exists, or not backed
  * by memory that can move), -EINVAL (@to does not match), or the IOMMU's
- * error, in which case every domain maps the old memory again.
+ * error, in which case every domain maps the old memory again, or none.
  */
 int vcm_res_move(struct vcm_res *res, struct vcm_phys *to)
 {
@@ -200,7 +207,7 @@ int vcm_res_move(struct vcm_res *res, struct vcm_phys *to)
 		return -EINVAL;
 	mutex_lock(&vcm->lock);
 	from = res->phys;
-	if (!from || from->attach || res->vmaps || res->mmaps) {
+	if (!from || from->attach || res->revoked || res->vmaps || res->mmaps) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -208,6 +215,8 @@ int vcm_res_move(struct vcm_res *res, struct vcm_phys *to)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* What devices wrote, not what the CPU's caches may still hold */
+	vcm_phys_sync_for_cpu(from, DMA_BIDIRECTIONAL);
 	ret = vcm_phys_copy(to, from);
 	if (ret)
 		goto out;
@@ -224,14 +233,17 @@ int vcm_res_move(struct vcm_res *res, struct vcm_phys *to)
 	return 0;
 
 unwind:
-	list_for_each_entry(done, &vcm->domains, node) {
+	/* Domains before @vd map @to, @vd maps nothing, the rest map @from */
+	list_for_each_entry(done, &vcm->domains, node)
 		if (done != vd)
 			vcm_unmap_domain(done->domain, res);
-		/* Mapping memory again where it was mapped does not fail */
-		WARN_ON(vcm_map_domain(done->domain, res, from));
-		if (done == vd)
-			break;
-	}
+	/*
+	 * Map the old memory again everywhere. That can fail too (page tables
+	 * the unmap freed): then nowhere, and device access faults until the
+	 * reservation is unbacked, as for revoked memory.
+	 */
+	if (vcm_map_all(vcm, res, from))
+		res->revoked = true;
 out:
 	mutex_unlock(&vcm->lock);
 	return ret;

@@ -51,6 +51,7 @@ struct vcm *vcm_create(u64 start, u64 len)
 	INIT_LIST_HEAD(&vcm->domains);
 	INIT_LIST_HEAD(&vcm->assocs);
 	RCU_INIT_POINTER(vcm->fault, &vcm->hooks[0]);
+	INIT_LIST_HEAD(&vcm->api_maps);
 
 	mutex_lock(&vcm_list_lock);
 	list_add_tail(&vcm->node, &vcm_list);

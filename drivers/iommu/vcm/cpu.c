@@ -2,6 +2,7 @@
 /*
  * CPU views of a backed reservation, made on demand and counted: while one
  * exists, the reservation cannot be unbacked and its memory cannot move.
+ * An exported reservation's views are its dma-buf's.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -21,23 +22,8 @@ static pgprot_t vcm_pgprot(enum vcm_cache cache)
 	}
 }
 
-/**
- * vcm_vmap() - a kernel view of a backed reservation, made on demand
- * @res: the reservation
- *
- * No permanent kernel mapping of VCM memory exists; this makes one with the
- * allocation's cache attribute, so it cannot alias with a different one.
- * Drop it with vcm_vunmap() as soon as it is no longer needed. Until then
- * the reservation cannot be unbacked and the memory of an export cannot
- * move, so vcm_res_phys() is stable.
- *
- * Memory imported from a dma-buf has no kernel view here: its exporter
- * provides one.
- *
- * Return: the kernel address, or NULL (not backed, imported, or out of
- * memory).
- */
-void *vcm_vmap(struct vcm_res *res)
+/* Maps @res for the kernel; @exporter: the caller is its export */
+static void *vcm_res_do_vmap(struct vcm_res *res, bool exporter)
 {
 	struct vcm *vcm = res->vcm;
 	unsigned int npages, i, b, n = 0;
@@ -47,7 +33,7 @@ void *vcm_vmap(struct vcm_res *res)
 
 	mutex_lock(&vcm->lock);
 	phys = res->phys;
-	if (!phys || phys->attach)
+	if (!phys || phys->attach || (res->export && !exporter))
 		goto out;
 	npages = res->len >> PAGE_SHIFT;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
@@ -66,6 +52,40 @@ void *vcm_vmap(struct vcm_res *res)
 out:
 	mutex_unlock(&vcm->lock);
 	return vaddr;
+}
+
+/**
+ * vcm_vmap() - a kernel view of a backed reservation, made on demand
+ * @res: the reservation
+ *
+ * No permanent kernel mapping of VCM memory exists; this makes one with the
+ * allocation's cache attribute, so it cannot alias with a different one.
+ * Drop it with vcm_vunmap() as soon as it is no longer needed. Until then
+ * the reservation cannot be unbacked, so vcm_res_phys() is stable.
+ *
+ * Memory imported from a dma-buf has no kernel view here: its exporter
+ * provides one. Nor has an exported reservation: the dma-buf's vmap is its
+ * view, which its release cannot outlive.
+ *
+ * Return: the kernel address, or NULL (not backed, imported, exported, or
+ * out of memory).
+ */
+void *vcm_vmap(struct vcm_res *res)
+{
+	return vcm_res_do_vmap(res, false);
+}
+
+/**
+ * __vcm_vmap() - vcm_vmap() for the export of the reservation
+ * @res: the reservation
+ *
+ * While the view exists, the export's memory cannot move.
+ *
+ * Return: see vcm_vmap().
+ */
+void *__vcm_vmap(struct vcm_res *res)
+{
+	return vcm_res_do_vmap(res, true);
 }
 
 /**

@@ -56,8 +56,11 @@ struct vcm_dmabuf_export {
  * @phys: for a DMA-API mapping, the memory it maps, referenced (likewise)
  * @assoc: for a mapping of the VCM address, the association of the device,
  *         referenced (likewise)
- * @assoc_node: in @assoc->maps (vcm->lock)
- * @asked: told to unmap for @assoc's sake (vcm->lock)
+ * @node: while mapped, in @assoc->maps, or else in the VCM's api_maps
+ *        (vcm->lock)
+ * @seq: when it was mapped, in the VCM's map_seq (vcm->lock)
+ * @asked: told to map again by the current round of invalidations
+ *         (vcm->lock)
  * @dir: the direction it was mapped with (the dma-buf's reservation lock)
  */
 struct vcm_export_map {
@@ -65,12 +68,16 @@ struct vcm_export_map {
 	struct sg_table *sgt;
 	struct vcm_phys *phys;
 	struct vcm_assoc *assoc;
-	struct list_head assoc_node;
+	struct list_head node;
+	u64 seq;
 	bool asked;
 	enum dma_data_direction dir;
 };
 
 static const struct dma_buf_ops vcm_dmabuf_ops;
+
+/* How long a move waits for the work queued on the buffer */
+#define VCM_MOVE_WAIT_MS	5000
 
 /* The memory of @phys as a table of pages, a segment at most @max long. */
 static struct sg_table *vcm_phys_to_sgt(struct vcm_phys *phys,
@@ -241,10 +248,14 @@ static int vcm_export_move(struct vcm_dmabuf_export *ex,
 	if (IS_ERR(to))
 		return PTR_ERR(to);
 	dma_buf_invalidate_mappings(ex->dmabuf);
+	/*
+	 * An attach neither expects to be interrupted nor to wait long: work
+	 * that is still queued after a while keeps the memory where it is.
+	 */
 	timeout = dma_resv_wait_timeout(ex->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
-					true, MAX_SCHEDULE_TIMEOUT);
+					false, msecs_to_jiffies(VCM_MOVE_WAIT_MS));
 	if (timeout <= 0) {
-		ret = timeout ?: -ETIMEDOUT;
+		ret = timeout ?: -EBUSY;
 		goto err;
 	}
 	ret = vcm_res_move(ex->res, to);
@@ -263,20 +274,13 @@ err:
 static int vcm_dmabuf_attach(struct dma_buf *dmabuf,
 			     struct dma_buf_attachment *attach)
 {
-	struct vcm_dmabuf_export *ex = dmabuf->priv;
-	struct vcm_res *res = ex->res;
 	struct vcm_export_map *map;
-
-	/* A device in the VCM uses the reservation's address: it must reach it */
-	if (vcm_dev_is_active(res->vcm, attach->dev) &&
-	    res->addr + res->len - 1 > attach->constraints.dma_mask)
-		return -ERANGE;
 
 	map = kzalloc_obj(*map);
 	if (!map)
 		return -ENOMEM;
 	map->attach = attach;
-	INIT_LIST_HEAD(&map->assoc_node);
+	INIT_LIST_HEAD(&map->node);
 	attach->priv = map;
 	vcm_test_window(VCM_WINDOW_ATTACH);
 	return 0;
@@ -311,10 +315,33 @@ static int vcm_dmabuf_check_attach(struct dma_buf_attachment *attach)
 	return ret;
 }
 
+/* Drop what a mapping of @map held */
+static void vcm_export_map_put(struct vcm_export_map *map)
+{
+	struct vcm_dmabuf_export *ex = map->attach->dmabuf->priv;
+	struct vcm *vcm = ex->res->vcm;
+
+	mutex_lock(&vcm->lock);
+	list_del_init(&map->node);
+	mutex_unlock(&vcm->lock);
+	if (map->assoc)
+		__vcm_assoc_put(map->assoc);
+	if (map->phys)
+		vcm_phys_put(map->phys);
+	map->assoc = NULL;
+	map->phys = NULL;
+	map->sgt = NULL;
+}
+
 static void vcm_dmabuf_detach(struct dma_buf *dmabuf,
 			      struct dma_buf_attachment *attach)
 {
-	kfree(attach->priv);
+	struct vcm_export_map *map = attach->priv;
+
+	/* An importer that did not unmap: what the mapping held goes */
+	if (map->sgt)
+		vcm_export_map_put(map);
+	kfree(map);
 }
 
 static int vcm_dmabuf_pin(struct dma_buf_attachment *attach)
@@ -330,24 +357,6 @@ static void vcm_dmabuf_unpin(struct dma_buf_attachment *attach)
 	struct vcm_dmabuf_export *ex = attach->dmabuf->priv;
 
 	ex->pins--;
-}
-
-/* Drop what a mapping of @map held */
-static void vcm_export_map_put(struct vcm_export_map *map)
-{
-	struct vcm_assoc *assoc = map->assoc;
-
-	if (assoc) {
-		mutex_lock(&assoc->vcm->lock);
-		list_del_init(&map->assoc_node);
-		mutex_unlock(&assoc->vcm->lock);
-		__vcm_assoc_put(assoc);
-	}
-	if (map->phys)
-		vcm_phys_put(map->phys);
-	map->assoc = NULL;
-	map->phys = NULL;
-	map->sgt = NULL;
 }
 
 static struct sg_table *vcm_dmabuf_map(struct dma_buf_attachment *attach,
@@ -367,15 +376,25 @@ static struct sg_table *vcm_dmabuf_map(struct dma_buf_attachment *attach,
 	ret = vcm_export_back(ex);
 	if (ret)
 		return ERR_PTR(ret);
-	/* The VCM address for a device in the VCM, which stays while mapped */
+	/*
+	 * The VCM address for a device in the VCM, which stays in it while
+	 * mapped; else a DMA-API mapping, which keeps the device out of it.
+	 */
 	mutex_lock(&vcm->lock);
 	assoc = vcm_assoc_get_active(vcm, attach->dev);
+	if (assoc && res->addr + res->len - 1 > attach->constraints.dma_mask) {
+		mutex_unlock(&vcm->lock);
+		__vcm_assoc_put(assoc);
+		return ERR_PTR(-ERANGE);
+	}
 	if (assoc) {
-		list_add(&map->assoc_node, &assoc->maps);
-		map->asked = false;
+		list_add(&map->node, &assoc->maps);
 	} else {
 		phys = vcm_phys_get(res->phys);
+		list_add(&map->node, &vcm->api_maps);
 	}
+	map->seq = ++vcm->map_seq;
+	map->asked = false;
 	mutex_unlock(&vcm->lock);
 
 	if (assoc) {
@@ -504,7 +523,7 @@ static int vcm_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	ret = vcm_export_back(ex);
 	if (ret)
 		return ret;
-	vaddr = vcm_vmap(ex->res);
+	vaddr = __vcm_vmap(ex->res);
 	if (!vaddr)
 		return -ENOMEM;
 	iosys_map_set_vaddr(map, vaddr);
@@ -637,27 +656,35 @@ int vcm_export_info(struct dma_buf *dmabuf, u64 *addr, u32 *nr_segments,
 }
 
 /**
- * vcm_export_unmap_assoc() - ask importers that use an association to unmap
- * @assoc: the association, which the caller holds a reference on
+ * vcm_export_invalidate() - ask importers of a VCM's exports to map again
+ * @vcm: the VCM
+ * @maps: the importer mappings to ask: an association's maps (those that use
+ *        the VCM address through it) or @vcm->api_maps (DMA-API mappings)
+ * @dev: only mappings for this device, or NULL for all of @maps
  *
- * Every export whose importer maps the VCM address through @assoc is
- * invalidated once: dynamic importers map again (and get a DMA-API mapping
- * once the device is no longer in the VCM), static ones keep their mapping
- * and so the association.
+ * Every export with such a mapping is invalidated once: dynamic importers
+ * let go and map again, static ones keep their mapping. Mappings made after
+ * this started are not asked, so it ends even if importers map again at
+ * once.
  *
  * Context: no dma-buf reservation lock or vcm->lock held.
  */
-void vcm_export_unmap_assoc(struct vcm_assoc *assoc)
+void vcm_export_invalidate(struct vcm *vcm, struct list_head *maps,
+			   struct device *dev)
 {
-	struct vcm *vcm = assoc->vcm;
 	struct vcm_export_map *map;
 	struct dma_buf *dmabuf;
+	u64 limit;
 
+	mutex_lock(&vcm->lock);
+	limit = vcm->map_seq;
+	mutex_unlock(&vcm->lock);
 	for (;;) {
 		dmabuf = NULL;
 		mutex_lock(&vcm->lock);
-		list_for_each_entry(map, &assoc->maps, assoc_node) {
-			if (map->asked)
+		list_for_each_entry(map, maps, node) {
+			if (map->asked || map->seq > limit ||
+			    (dev && map->attach->dev != dev))
 				continue;
 			map->asked = true;
 			/* Its importer holds the dma-buf while it is attached */
@@ -673,4 +700,24 @@ void vcm_export_unmap_assoc(struct vcm_assoc *assoc)
 		dma_resv_unlock(dmabuf->resv);
 		dma_buf_put(dmabuf);
 	}
+}
+
+/**
+ * vcm_export_dev_mapped() - whether a device holds a DMA-API mapping of an
+ *                           export of a VCM
+ * @vcm: the VCM
+ * @dev: the device
+ *
+ * Context: vcm->lock held.
+ * Return: true if an importer holds one for @dev.
+ */
+bool vcm_export_dev_mapped(struct vcm *vcm, struct device *dev)
+{
+	struct vcm_export_map *map;
+
+	lockdep_assert_held(&vcm->lock);
+	list_for_each_entry(map, &vcm->api_maps, node)
+		if (map->attach->dev == dev)
+			return true;
+	return false;
 }

@@ -5,6 +5,7 @@
  * versioned (copy_struct_from_user) like iommufd's.
  */
 #include <linux/capability.h>
+#include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
@@ -132,7 +133,21 @@ void vcm_obj_abort(struct vcm_file *vf, struct vcm_obj *obj)
 {
 	if (obj->ptr)
 		vcm_obj_put(obj);
+	vcm_obj_forget(vf, obj);
+}
+
+/**
+ * vcm_obj_forget() - remove an object from the file and free it
+ * @vf: the file
+ * @obj: the object, whose pointer no longer holds anything
+ *
+ * Under map_lock, which mmap() looks objects up under.
+ */
+void vcm_obj_forget(struct vcm_file *vf, struct vcm_obj *obj)
+{
+	mutex_lock(&vf->map_lock);
 	xa_erase(&vf->objs, obj->id);
+	mutex_unlock(&vf->map_lock);
 	kfree(obj);
 }
 
@@ -173,13 +188,15 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 		ret = vcm_phys_free(obj->ptr);
 		break;
 	case VCM_OBJ_RES:
-		/* mmap() looks reservations up under map_lock: erase under it. */
+		/* mmap() uses what it looks up under map_lock: end it under it */
 		mutex_lock(&vf->map_lock);
 		ret = vcm_unreserve(obj->ptr);
 		if (!ret)
 			xa_erase(&vf->objs, obj->id);
 		mutex_unlock(&vf->map_lock);
-		break;
+		if (!ret)
+			kfree(obj);
+		return ret;
 	case VCM_OBJ_DEV:
 		if (obj->users)
 			ret = -EBUSY;
@@ -191,8 +208,7 @@ static int vcm_obj_destroy(struct vcm_file *vf, struct vcm_obj *obj)
 	}
 	if (ret)
 		return ret;
-	xa_erase(&vf->objs, obj->id);
-	kfree(obj);
+	vcm_obj_forget(vf, obj);
 	return 0;
 }
 
@@ -280,7 +296,10 @@ static int vcm_ioctl_assoc(struct vcm_ucmd *ucmd)
 	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_ASSOC);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	/* Bound, and so until vcm_assoc() returns: its remove comes after */
+	device_lock(dev->ptr);
 	assoc = vcm_assoc(vcm, dev->ptr, pasid);
+	device_unlock(dev->ptr);
 	if (IS_ERR(assoc)) {
 		vcm_obj_abort(ucmd->vf, obj);
 		return PTR_ERR(assoc);
@@ -496,13 +515,18 @@ static int vcm_ioctl_translate(struct vcm_ucmd *ucmd)
 	return vcm_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-/* 0 if @res has memory the CPU can map here: backed, and not imported */
+/*
+ * 0 if @res has memory the CPU can map here: not exported (map the dma-buf),
+ * backed, and not imported
+ */
 static int vcm_res_cpu_ok(struct vcm_res *res)
 {
 	int ret = 0;
 
 	mutex_lock(&res->vcm->lock);
-	if (!res->phys)
+	if (res->export)
+		ret = -EBUSY;
+	else if (!res->phys)
 		ret = -EINVAL;
 	else if (res->phys->attach)
 		ret = -EOPNOTSUPP;

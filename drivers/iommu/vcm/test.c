@@ -105,9 +105,8 @@ static int vcm_test_dev_remove(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 
 		if (aobj->type != VCM_OBJ_ATTACH || ta->dev != obj)
 			continue;
-		xa_erase(&ucmd->vf->objs, aobj->id);
 		vcm_test_destroy_attach(aobj);
-		kfree(aobj);
+		vcm_obj_forget(ucmd->vf, aobj);
 	}
 	if (obj->pci) {
 		/* Unbind: the driver's remove takes it out of every VCM. */
@@ -161,11 +160,17 @@ static void vcm_test_cover(struct vcm_res *res, unsigned long pgsizes, u64 *cove
 	phys_addr_t pa;
 	size_t len;
 
+	/* Its backing may go meanwhile (an export's release): look under the lock */
+	mutex_lock(&res->vcm->lock);
+	if (!res->phys)
+		goto out;
 	vcm_phys_iter_init(&it, res->phys);
 	while (vcm_phys_next_seg(&it, &pa, &len)) {
 		vcm_test_cover_run(iova, pa, len, pgsizes, cover);
 		iova += len;
 	}
+out:
+	mutex_unlock(&res->vcm->lock);
 }
 
 static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
@@ -187,7 +192,7 @@ static int vcm_test_domain_stats(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd
 		res = vcm_obj_get(ucmd->vf, cmd->domain_stats.res_id, VCM_OBJ_RES);
 		if (!res)
 			return -ENOENT;
-		if (!vcm_res_phys(res))
+		if (res->vcm != assoc->vcm || !vcm_res_phys(res))
 			return -EINVAL;
 	}
 	domain = vcm_assoc_get_domain(assoc);
@@ -602,6 +607,9 @@ static int vcm_test_fence_add(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	struct dma_fence *fence;
 	struct dma_buf *dmabuf;
 	struct vcm_obj *obj;
+	bool backed;
+	u64 addr;
+	u32 nr;
 	int ret;
 
 	if (cmd->fence_add.__reserved || cmd->fence_add.write > 1)
@@ -609,6 +617,11 @@ static int vcm_test_fence_add(struct vcm_ucmd *ucmd, struct vcm_test_cmd *cmd)
 	dmabuf = dma_buf_get(cmd->fence_add.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	/* Only on a VCM export: it would hold up any other exporter's users */
+	if (vcm_export_info(dmabuf, &addr, &nr, &nr, &backed)) {
+		ret = -EINVAL;
+		goto out;
+	}
 	obj = vcm_obj_alloc(ucmd->vf, VCM_OBJ_FENCE);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);

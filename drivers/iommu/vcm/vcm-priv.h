@@ -74,6 +74,10 @@ struct vcm_fault_hook {
  * @fault: the installed hook, one of @hooks (RCU; written under @lock)
  * @hooks: the two hooks @fault alternates between, so that a new pair is
  *         written where no reader looks (@lock)
+ * @api_maps: importer mappings of its exports made through the DMA API,
+ *            each holding the memory it maps (@lock)
+ * @map_seq: numbers importer mappings of its exports, so that a round of
+ *           invalidations ends even if importers map again at once (@lock)
  */
 struct vcm {
 	refcount_t users;
@@ -92,6 +96,8 @@ struct vcm {
 	atomic64_t last_fault;
 	struct vcm_fault_hook __rcu *fault;
 	struct vcm_fault_hook hooks[2];
+	struct list_head api_maps;
+	u64 map_seq;
 };
 
 /**
@@ -101,8 +107,8 @@ struct vcm {
  * @domain: the paging domain, allocated through a device's own iommu_ops
  *          (const)
  * @iommu: the IOMMU instance it belongs to (const)
- * @users: associations that use it, and vcm_assoc_get_domain() callers;
- *         freed at 0 (vcm->lock)
+ * @users: associations that use it, and vcm_assoc_get_domain() callers
+ *         (each of which also holds the VCM); freed at 0 (vcm->lock)
  */
 struct vcm_domain {
 	struct list_head node;
@@ -190,8 +196,10 @@ struct vcm_phys {
  *        imported memory its dma-buf's reservation lock too)
  * @phys_node: in @phys->backings, for imported memory (its dma-buf's
  *             reservation lock)
- * @revoked: the exporter of @phys revoked it: no domain maps it any more
- *           (likewise)
+ * @revoked: no domain maps it any more: the exporter of @phys revoked it,
+ *           or a move could not map it again (written under vcm->lock and,
+ *           for imported memory, its dma-buf's reservation lock; read under
+ *           either)
  * @export: its dma-buf export, or NULL (vcm->lock)
  * @vmaps: kernel mappings of it that exist now (vcm->lock)
  * @mmaps: user mappings of it that exist now, each holding a reference
@@ -280,6 +288,7 @@ struct vcm_obj *vcm_obj_find(struct vcm_file *vf, u32 id, enum vcm_obj_type type
 struct vcm_obj *vcm_obj_alloc(struct vcm_file *vf, enum vcm_obj_type type);
 int vcm_obj_respond(struct vcm_ucmd *ucmd, struct vcm_obj *obj, size_t len);
 void vcm_obj_abort(struct vcm_file *vf, struct vcm_obj *obj);
+void vcm_obj_forget(struct vcm_file *vf, struct vcm_obj *obj);
 int vcm_test_cmd(struct vcm_ucmd *ucmd);
 void vcm_test_destroy_dev(struct vcm_obj *obj);
 void vcm_test_destroy_attach(struct vcm_obj *obj);
@@ -310,7 +319,6 @@ void vcm_domain_put(struct vcm_domain *vd);
 /* assoc.c */
 struct vcm_assoc *vcm_assoc_get_active(struct vcm *vcm, struct device *dev);
 void __vcm_assoc_put(struct vcm_assoc *assoc);
-bool vcm_dev_is_active(struct vcm *vcm, struct device *dev);
 
 /* phys.c */
 struct vcm_phys *__vcm_phys_alloc(size_t len, unsigned long pgsizes, bool contig,
@@ -331,13 +339,16 @@ void vcm_phys_revoke(struct vcm_phys *phys);
 struct vcm_res *vcm_res_get(struct vcm_res *res);
 
 /* cpu.c */
+void *__vcm_vmap(struct vcm_res *res);
 int __vcm_res_mmap(struct vcm_res *res, struct vm_area_struct *vma);
 bool vcm_res_cpu_mapped(struct vcm_res *res);
 
 /* dmabuf.c */
 int vcm_export_info(struct dma_buf *dmabuf, u64 *addr, u32 *nr_segments,
 		    u32 *nr_moves, bool *backed);
-void vcm_export_unmap_assoc(struct vcm_assoc *assoc);
+void vcm_export_invalidate(struct vcm *vcm, struct list_head *maps,
+			   struct device *dev);
+bool vcm_export_dev_mapped(struct vcm *vcm, struct device *dev);
 
 /* Block orders the allocator may use for @pgsizes; exposed for KUnit. */
 unsigned long vcm_phys_orders(unsigned long pgsizes);

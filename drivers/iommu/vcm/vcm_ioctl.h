@@ -377,6 +377,7 @@ enum vcm_cpu_access_op {
  * and dropped after it (the "kernel view on demand"), with the cache
  * maintenance the allocation's cache attribute needs. -EINVAL if it is not
  * backed or the range is empty or outside it, -EOPNOTSUPP for an unknown @op.
+ * -EBUSY while it is exported: its dma-buf is its CPU view.
  */
 struct vcm_cpu_access {
 	__u32 size;

@@ -225,10 +225,11 @@ enum {
  * @window.window: VCM_WINDOW_*
  * @window.delay_us: microseconds, at most VCM_WINDOW_MAX_US
  * @fence_add: VCM_TEST_OP_FENCE_ADD, @id unused: adds an unsignalled fence to
- *             a dma-buf's reservation object, as a device whose work on the
- *             buffer is still running would; the fence is an object of the
- *             file, signalled by VCM_TEST_OP_FENCE_SIGNAL or when destroyed
- * @fence_add.fd: the dma-buf
+ *             a VCM export's reservation object, as a device whose work on
+ *             the buffer is still running would; the fence is an object of
+ *             the file, signalled by VCM_TEST_OP_FENCE_SIGNAL or when
+ *             destroyed. A move of the export waits for it 5 s at most
+ * @fence_add.fd: the dma-buf, a VCM export (-EINVAL for any other)
  * @fence_add.write: 1 for DMA_RESV_USAGE_WRITE, 0 for DMA_RESV_USAGE_READ
  * @fence_add.out_fence_id: the new fence object
  * @fence_add.__reserved: must be 0

@@ -38,16 +38,20 @@
 #define VCM_RACE_MIN_ROUNDS	4
 
 /*
- * Everything one round works on. File F owns a VCM with a mock device in it,
- * an exported movable reservation whose memory the export allocated late, a
- * reservation backed by memory of F, and one backed by an imported udmabuf.
- * File G holds the importers: a mock device outside the VCM and a device
- * without an IOMMU that needs one contiguous range (attaching it makes the
- * export move its memory when that memory is not contiguous).
+ * Everything one round works on. File F owns a VCM with a mock device in it
+ * and, when QEMU's edu devices are there, edu 1 (the only kind of device two
+ * files can share); an exported movable reservation whose memory the export
+ * allocated late; a reservation backed by memory of F; and one backed by an
+ * imported udmabuf. File G holds the importers: edu 1 again (else a mock
+ * device outside the VCM), which gets the VCM address while it is active in
+ * F's VCM and a DMA-API mapping while it is not, and a device without an
+ * IOMMU that needs one contiguous range (attaching it makes the export move
+ * its memory when that memory is not contiguous).
  */
 struct scene {
 	int fd, fd2;
 	__u32 vcm, dev, assoc;
+	__u32 edu, edu_assoc;	/* 0 without edu devices */
 	__u32 res_ex;
 	int dfd;
 	__u32 res_b, phys_b;
@@ -72,6 +76,7 @@ static int close_once(int *fdp)
 
 static void scene_setup(struct __test_metadata *_metadata, struct scene *s)
 {
+	__u32 bits;
 	__u64 addr;
 	void *p;
 
@@ -84,6 +89,11 @@ static void scene_setup(struct __test_metadata *_metadata, struct scene *s)
 	ASSERT_EQ(0, _test_cmd_dev_create(s->fd, VCM_MOCK_LPAE_4K, 0, 0, &s->dev));
 	ASSERT_EQ(0, _test_ioctl_assoc(s->fd, s->vcm, s->dev, 0, 0, &s->assoc));
 	ASSERT_EQ(0, _test_ioctl_activate(s->fd, s->assoc));
+	if (!_test_cmd_edu_open(s->fd, 1, &s->edu, &bits)) {
+		ASSERT_EQ(0, _test_ioctl_assoc(s->fd, s->vcm, s->edu, 0, 0,
+					       &s->edu_assoc));
+		ASSERT_EQ(0, _test_ioctl_activate(s->fd, s->edu_assoc));
+	}
 
 	ASSERT_EQ(0, _test_ioctl_reserve_rw(s->fd, s->vcm, RACE_LEN, 0, &addr,
 					    &s->res_ex));
@@ -110,9 +120,17 @@ static void scene_setup(struct __test_metadata *_metadata, struct scene *s)
 					    &s->res_im));
 	ASSERT_EQ(0, _test_ioctl_back(s->fd, s->res_im, s->phys_im));
 
-	ASSERT_EQ(0, _test_cmd_dev_create(s->fd2, VCM_MOCK_LPAE_4K, 0, 0, &s->dev2));
+	if (!s->edu || _test_cmd_edu_open(s->fd2, 1, &s->dev2, &bits))
+		ASSERT_EQ(0, _test_cmd_dev_create(s->fd2, VCM_MOCK_LPAE_4K, 0, 0,
+						  &s->dev2));
 	ASSERT_EQ(0, _test_cmd_dev_create(s->fd2, 0, VCM_TEST_DEV_NO_IOMMU, 32,
 					  &s->dev3));
+}
+
+/* The association importers in G meet: edu 1's, else the mock device's */
+static __u32 shared_assoc(struct scene *s)
+{
+	return s->edu ? s->edu_assoc : s->assoc;
 }
 
 /*
@@ -146,6 +164,12 @@ static void scene_check_teardown(struct __test_metadata *_metadata,
 	if (_test_ioctl_deactivate(fd, s->assoc))
 		EXPECT_TRUE(errno == EINVAL || errno == ENODEV);
 	EXPECT_EQ(0, _test_ioctl_destroy(fd, s->assoc));
+	if (s->edu) {
+		/* G's importer is gone with its ops: nothing keeps edu 1 in */
+		if (_test_ioctl_deactivate(fd, s->edu_assoc))
+			EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0, _test_ioctl_destroy(fd, s->edu_assoc));
+	}
 	EXPECT_EQ(0, _test_ioctl_destroy(fd, s->vcm));
 	for (i = 0; i < 2; i++) {
 		__u32 phys = i ? s->phys_im : s->phys_b;
@@ -195,8 +219,10 @@ static int bad(int ret, const int *ok)
 static const int ok_unback[] = { EBADF, EBUSY, EINVAL, ENOENT, 0 };
 static const int ok_destroy[] = { EBADF, EBUSY, ENOENT, 0 };
 static const int ok_deactivate[] = { EBADF, EBUSY, EINVAL, ENODEV, ENOENT, 0 };
+static const int ok_activate[] = { EBADF, EBUSY, ENODEV, ENOENT, 0 };
 static const int ok_mmap[] = { EBADF, EBUSY, EINVAL, ENOENT, 0 };
-static const int ok_cpu[] = { EBADF, EINVAL, ENOENT, 0 };
+/* EBUSY: an exported reservation's CPU view is its dma-buf's */
+static const int ok_cpu[] = { EBADF, EBUSY, EINVAL, ENOENT, 0 };
 static const int ok_map[] = { ENOMEM, 0 };
 static const int ok_unmap[] = { EINVAL, 0 };
 static const int ok_gone[] = { ENOENT, 0 };
@@ -246,7 +272,17 @@ static int op_destroy(struct scene *s)
 
 static int op_deactivate(struct scene *s)
 {
-	return bad(_test_ioctl_deactivate(scene_fd(&s->fd), s->assoc), ok_deactivate);
+	return bad(_test_ioctl_deactivate(scene_fd(&s->fd), shared_assoc(s)),
+		   ok_deactivate);
+}
+
+/* Out of the VCM and in again: importers' mappings change kind */
+static int op_reactivate(struct scene *s)
+{
+	int fd = scene_fd(&s->fd);
+
+	return bad(_test_ioctl_deactivate(fd, shared_assoc(s)), ok_deactivate) ?:
+	       bad(_test_ioctl_activate(fd, shared_assoc(s)), ok_activate);
 }
 
 /* Maps @len bytes of @fd at @off, reads and writes them, unmaps */
@@ -324,6 +360,7 @@ static const struct op ops[] = {
 	{ "unback", op_unback },
 	{ "destroy", op_destroy },
 	{ "deactivate", op_deactivate },
+	{ "reactivate", op_reactivate },
 	{ "mmap_file", op_mmap_file },
 	{ "mmap_dmabuf", op_mmap_dmabuf },
 	{ "cpu_access", op_cpu_access },
@@ -531,8 +568,9 @@ static int do_cpu_read_ex(struct scene *s)
 
 /*
  * Lead: VCM_CPU_ACCESS looked up the reservation's memory without a lock
- * while a movable export's move freed it. The read sees the old memory or
- * the new, and nothing freed.
+ * while a movable export's move freed it (a use-after-free). An exported
+ * reservation's CPU view is its dma-buf's now: the access is refused, and the
+ * move goes ahead.
  */
 TEST_F(vcm_race, lead_cpu_access_vs_move)
 {
@@ -544,7 +582,7 @@ TEST_F(vcm_race, lead_cpu_access_vs_move)
 		scene_setup(_metadata, &s);
 		lead_pair(_metadata, self->fd, &s, VCM_WINDOW_CPU_ACCESS, 50000,
 			  do_cpu_read_ex, op_move, 10000, &ea, &eb);
-		EXPECT_EQ(0, ea);
+		EXPECT_EQ(EBUSY, ea);
 		EXPECT_EQ(0, eb);
 		ASSERT_EQ(0, _test_ioctl_dmabuf_info(s.fd, s.dfd, &di));
 		moved += di.out_nr_moves;
@@ -552,6 +590,27 @@ TEST_F(vcm_race, lead_cpu_access_vs_move)
 	}
 	TH_LOG("%d of 4 rounds moved the memory", moved);
 	EXPECT_LT(0, moved);
+}
+
+/*
+ * Review: VCM_CPU_ACCESS of an exported reservation kept a kernel view of
+ * memory the export's release then freed. Refused while exported; after
+ * the release the reservation is simply not backed.
+ */
+TEST_F(vcm_race, lead_cpu_access_vs_release)
+{
+	int ea, eb, round;
+	struct scene s;
+
+	for (round = 0; round < 4; round++) {
+		scene_setup(_metadata, &s);
+		lead_pair(_metadata, self->fd, &s, VCM_WINDOW_CPU_ACCESS, 50000,
+			  do_cpu_read_ex, op_close_export, round * 20000, &ea, &eb);
+		EXPECT_TRUE(ea == EBUSY || ea == EINVAL)
+			TH_LOG("CPU access around the release: %s", strerror(ea));
+		EXPECT_EQ(0, eb);
+		scene_teardown(&s);
+	}
 }
 
 struct attach_arg {
